@@ -1,0 +1,1 @@
+"""Benefit plans: entitlements with quotas per period, vouchers, partner merchants."""

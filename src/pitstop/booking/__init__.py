@@ -1,0 +1,1 @@
+"""Job catalogue, availability search, bookings and their states."""

@@ -1,0 +1,162 @@
+"""Multi-step booking flows that own their transactions (used by the API, pages and CLI).
+
+Each state-changing flow runs in two units of work:
+
+1. *prepare* (checks the request and the caller's rights, then materialises the capacity
+   buckets the change will touch from the site's template; idempotent, and harmless if the
+   second step fails: an untouched bucket equals its template);
+2. *change* (claims the idempotency key, takes and releases capacity in sorted order, writes
+   the booking, its history and its outbox job) which commits all of it or nothing.
+
+Keeping bucket creation out of the change transaction means that transaction only updates
+existing rows, always in the same order, so concurrent bookings cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pitstop.booking import service
+from pitstop.booking.models import Booking
+from pitstop.booking.schemas import BookingCreate, BookingRead, Reschedule
+from pitstop.clock import Clock
+from pitstop.config import Settings
+from pitstop.db.uow import Database
+from pitstop.fleet import service as fleet
+from pitstop.idempotency import flows as keyed
+from pitstop.idempotency.flows import Idempotency, Outcome
+from pitstop.identity import policy
+from pitstop.identity.actor import Actor
+
+
+def _run(
+    db: Database,
+    *,
+    actor: Actor,
+    clock: Clock,
+    idem: Idempotency | None,
+    status_code: int,
+    change: Callable[[Session], Booking],
+) -> Outcome:
+    def changed(session: Session) -> dict[str, Any]:
+        booking = change(session)
+        return service.read_models(session, [booking])[0].model_dump(mode="json")
+
+    return keyed.run(
+        db, actor=actor, clock=clock, idem=idem, status_code=status_code, change=changed
+    )
+
+
+def book(
+    db: Database,
+    *,
+    actor: Actor,
+    request: BookingCreate,
+    clock: Clock,
+    settings: Settings,
+    idem: Idempotency | None = None,
+) -> Outcome:
+    with db.unit_of_work() as session:
+        policy.require(actor, "booking.create")
+        fleet.get_vehicle(session, actor=actor, vehicle_id=request.vehicle_id)
+        plan = service.plan(
+            session,
+            site_id=request.site_id,
+            job_codes=request.jobs,
+            start=request.start,
+            transport=request.transport,
+            now=clock.now(),
+            settings=settings,
+        )
+        service.prepare(session, plan)
+    return _run(
+        db,
+        actor=actor,
+        clock=clock,
+        idem=idem,
+        status_code=201,
+        change=lambda s: service.book(
+            s, actor=actor, request=request, now=clock.now(), settings=settings
+        ),
+    )
+
+
+def reschedule(
+    db: Database,
+    *,
+    actor: Actor,
+    booking_id: int,
+    request: Reschedule,
+    clock: Clock,
+    settings: Settings,
+    idem: Idempotency | None = None,
+) -> Outcome:
+    with db.unit_of_work() as session:
+        plan = service.plan_reschedule(
+            session,
+            actor=actor,
+            booking_id=booking_id,
+            request=request,
+            now=clock.now(),
+            settings=settings,
+        )
+        service.prepare(session, plan)
+    return _run(
+        db,
+        actor=actor,
+        clock=clock,
+        idem=idem,
+        status_code=200,
+        change=lambda s: service.reschedule(
+            s,
+            actor=actor,
+            booking_id=booking_id,
+            request=request,
+            now=clock.now(),
+            settings=settings,
+        ),
+    )
+
+
+def cancel(
+    db: Database,
+    *,
+    actor: Actor,
+    booking_id: int,
+    reason: str,
+    clock: Clock,
+    idem: Idempotency | None = None,
+) -> Outcome:
+    return _run(
+        db,
+        actor=actor,
+        clock=clock,
+        idem=idem,
+        status_code=200,
+        change=lambda s: service.cancel(
+            s, actor=actor, booking_id=booking_id, reason=reason, now=clock.now()
+        ),
+    )
+
+
+def check_in(
+    db: Database, *, actor: Actor, booking_id: int, clock: Clock, idem: Idempotency | None = None
+) -> Outcome:
+    return _run(
+        db,
+        actor=actor,
+        clock=clock,
+        idem=idem,
+        status_code=200,
+        change=lambda s: service.check_in(s, actor=actor, booking_id=booking_id, now=clock.now()),
+    )
+
+
+def read(db: Database, *, actor: Actor, booking_id: int) -> BookingRead:
+    with db.unit_of_work(write=False) as session:
+        return service.read_models(
+            session, [service.get(session, actor=actor, booking_id=booking_id)]
+        )[0]

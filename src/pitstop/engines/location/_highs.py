@@ -1,0 +1,99 @@
+"""A thin wrapper over highspy: pass a sparse model, solve it with a time limit."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class MipOutcome:
+    """What HiGHS returned: values (None if no feasible point), objective, dual bound."""
+
+    values: FloatArray | None
+    objective: float
+    bound: float
+    optimal: bool
+    infeasible: bool
+
+
+def solve_mip(
+    *,
+    cost: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    matrix: sp.csc_array,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+    integer: npt.NDArray[np.bool_],
+    time_limit: float = math.inf,
+    start: FloatArray | None = None,
+    relax: bool = False,
+    mip_rel_gap: float = 1e-6,
+) -> MipOutcome:
+    """Minimise ``cost @ x`` subject to row and column bounds with HiGHS (one thread).
+
+    ``relax=True`` drops integrality and returns the LP optimum as both objective and bound.
+    """
+    lp = highspy.HighsLp()
+    n_col = int(cost.shape[0])
+    n_row = int(row_lower.shape[0])
+    lp.num_col_ = n_col
+    lp.num_row_ = n_row
+    lp.col_cost_ = cost.astype(np.float64)
+    lp.col_lower_ = lower.astype(np.float64)
+    lp.col_upper_ = upper.astype(np.float64)
+    lp.row_lower_ = row_lower.astype(np.float64)
+    lp.row_upper_ = row_upper.astype(np.float64)
+    csc = sp.csc_array(matrix)
+    csc.sort_indices()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(np.float64)
+    lp.a_matrix_.num_col_ = n_col
+    lp.a_matrix_.num_row_ = n_row
+    if not relax:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+            for flag in integer
+        ]
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("mip_rel_gap", mip_rel_gap)
+    if math.isfinite(time_limit):
+        h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+    h.passModel(lp)
+    if start is not None and not relax:
+        solution = highspy.HighsSolution()
+        solution.col_value = start.astype(np.float64).tolist()
+        solution.value_valid = True
+        h.setSolution(solution)
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    infeasible = status == highspy.HighsModelStatus.kInfeasible
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    has_point = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    values = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_point else None
+    objective = float(info.objective_function_value) if has_point else math.inf
+    if relax:
+        bound = objective if optimal else -math.inf
+    else:
+        bound = float(info.mip_dual_bound)
+        if not math.isfinite(bound):
+            bound = -math.inf
+        if optimal and values is not None:
+            bound = min(bound, objective)
+    return MipOutcome(
+        values=values, objective=objective, bound=bound, optimal=optimal, infeasible=infeasible
+    )

@@ -1,0 +1,433 @@
+"""Single-source capacitated facility location (SSCFLP).
+
+Open sites (each with a fixed cost and a capacity) and assign every customer's whole
+demand to one open site, minimising fixed plus assignment cost.
+
+Exact: the strong MIP (with ``x_ij <= y_j`` and the aggregate capacity cut) through HiGHS.
+Heuristic: Lagrangian relaxation of the assignment constraints (one continuous knapsack per
+site plus a covering knapsack on total capacity), maximised by subgradient optimisation,
+which gives the lower bound; every few iterations the relaxed site set is repaired into a
+feasible solution (regret assignment) and improved by shift, swap, close and open moves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from pitstop.engines.location._common import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    as_matrix,
+    as_sites,
+    as_vector,
+    is_integral,
+    round_bound,
+)
+from pitstop.engines.location._highs import solve_mip
+from pitstop.engines.location.errors import LocationInfeasibleError, LocationInputError
+from pitstop.engines.location.result import Result, relative_gap
+from pitstop.engines.location.stop import Budget, StopRule
+
+
+@dataclass(frozen=True, eq=False)
+class CFLData:
+    """A single-source capacitated facility location instance.
+
+    Attributes:
+        cost: ``(customers, sites)`` cost of serving a customer's whole demand from a site
+            (money per year, say).
+        demand: demand per customer (visits or labour hours per year), in capacity units.
+        capacity: capacity per site, same units as demand.
+        fixed_cost: cost of opening (or keeping) each site, same units as ``cost``.
+        fixed_open: 0-based sites that must be open (existing sites).
+
+    Raises:
+        LocationInputError: shapes or values are invalid.
+    """
+
+    cost: FloatArray
+    demand: FloatArray
+    capacity: FloatArray
+    fixed_cost: FloatArray
+    fixed_open: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        cost = as_matrix(self.cost, "cost")
+        n_customers, n_sites = cost.shape
+        object.__setattr__(self, "cost", cost)
+        object.__setattr__(self, "demand", as_vector(self.demand, n_customers, "demand"))
+        object.__setattr__(self, "capacity", as_vector(self.capacity, n_sites, "capacity"))
+        object.__setattr__(self, "fixed_cost", as_vector(self.fixed_cost, n_sites, "fixed_cost"))
+        object.__setattr__(self, "fixed_open", as_sites(self.fixed_open, n_sites, "fixed_open"))
+
+
+@dataclass(frozen=True)
+class CFLParams:
+    """Tuning of :func:`solve`.
+
+    Attributes:
+        method: ``"mip"`` plain HiGHS MIP; ``"heuristic"`` Lagrangian heuristic only;
+            ``"auto"`` the heuristic, then the MIP (warm-started) when
+            ``customers * sites <= mip_max_cells`` and the gap is open.
+        mip_max_cells: size up to which ``"auto"`` runs the MIP.
+        repair_every: subgradient iterations between two primal repairs.
+        heuristic_share: in ``"auto"`` with a MIP to follow, share of the budget for the
+            Lagrangian heuristic.
+    """
+
+    method: Literal["auto", "mip", "heuristic"] = "auto"
+    mip_max_cells: int = 20_000
+    repair_every: int = 5
+    heuristic_share: float = 0.3
+
+
+class _Instance:
+    def __init__(self, data: CFLData) -> None:
+        self.c = data.cost
+        self.d = data.demand
+        self.s = data.capacity
+        self.f = data.fixed_cost
+        self.n_customers, self.n_sites = self.c.shape
+        self.fixed: BoolArray = np.zeros(self.n_sites, dtype=bool)
+        self.fixed[list(data.fixed_open)] = True
+        self.total_demand = float(self.d.sum())
+        self.tol = 1e-9 * max(1.0, float(self.f.sum() + self.c.max(axis=1).sum()))
+
+    def total(self, assign: IntArray) -> float:
+        open_mask = self.fixed.copy()
+        open_mask[assign] = True
+        return float(self.f[open_mask].sum() + self.c[np.arange(self.n_customers), assign].sum())
+
+    # ----- Lagrangian subproblem ------------------------------------------------------
+    def relaxed(self, lam: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+        """Lagrangian value, site openings y (may be fractional) and assignments x (U×M)."""
+        reduced = (self.c - lam[:, None]).T  # sites × customers
+        take = reduced < 0
+        safe_d = np.where(self.d > 0, self.d, 1.0)
+        ratio = np.where(take, np.where(self.d > 0, -reduced / safe_d, np.inf), -np.inf)
+        order = np.argsort(-ratio, axis=1, kind="stable")
+        r_sorted = np.take_along_axis(reduced, order, axis=1)
+        take_sorted = np.take_along_axis(take, order, axis=1)
+        d_sorted = np.where(take_sorted, self.d[order], 0.0)
+        before = np.cumsum(d_sorted, axis=1) - d_sorted
+        room = self.s[:, None] - before
+        frac = np.where(
+            d_sorted > 0, np.clip(room / np.where(d_sorted > 0, d_sorted, 1.0), 0.0, 1.0), 1.0
+        )
+        frac = np.where(take_sorted, frac, 0.0)
+        x = np.zeros_like(reduced)
+        np.put_along_axis(x, order, frac, axis=1)
+        site_value = self.f + (r_sorted * frac).sum(axis=1)
+        y = np.where(self.fixed | (site_value < 0), 1.0, 0.0)
+        short = self.total_demand - float(self.s @ y)
+        if short > 0:
+            rest = np.flatnonzero(y == 0)
+            rest = rest[
+                np.argsort(site_value[rest] / np.maximum(self.s[rest], 1e-300), kind="stable")
+            ]
+            for j in rest:
+                if short <= 0:
+                    break
+                if self.s[j] <= 0:
+                    continue
+                y[j] = min(1.0, short / self.s[j])
+                short -= self.s[j] * y[j]
+        value = float(lam.sum() + site_value @ y)
+        return value, y, (x * y[:, None]).T
+
+    # ----- primal side ----------------------------------------------------------------
+    def assign(self, open_mask: BoolArray) -> IntArray | None:
+        """Regret-greedy assignment to the open sites; None if some customer does not fit."""
+        residual = np.where(open_mask, self.s, -1.0)
+        assign = np.full(self.n_customers, -1)
+        left = np.ones(self.n_customers, dtype=bool)
+        big = float(self.c.max()) * 4 + 1
+        for _ in range(self.n_customers):
+            idx = np.flatnonzero(left)
+            fits = residual[None, :] >= self.d[idx, None] - 1e-9
+            costs = np.where(fits, self.c[idx], np.inf)
+            if costs.shape[1] >= 2:
+                two = np.partition(costs, 1, axis=1)[:, :2]
+            else:
+                two = np.concatenate([costs, np.full((idx.size, 1), np.inf)], axis=1)
+            if not np.all(np.isfinite(two[:, 0])):
+                return None
+            regret = np.where(np.isfinite(two[:, 1]), two[:, 1] - two[:, 0], big)
+            # ties: larger demand first, as it is harder to place later
+            k = int(np.lexsort((-self.d[idx], -regret))[0])
+            i = int(idx[k])
+            j = int(np.argmin(costs[k]))
+            assign[i] = j
+            residual[j] -= self.d[i]
+            left[i] = False
+        return assign
+
+    def improve(self, assign: IntArray) -> IntArray:
+        """Shift and swap moves, then close and open moves, until none improves."""
+        assign = assign.copy()
+        rows = np.arange(self.n_customers)
+        while True:
+            assign = self._shift_swap(assign)
+            current = self.total(assign)
+            best_assign, best_cost = assign, current
+            open_mask = np.zeros(self.n_sites, dtype=bool)
+            open_mask[assign] = True
+            for j in np.flatnonzero(open_mask & ~self.fixed):
+                trial_mask = open_mask.copy()
+                trial_mask[j] = False
+                trial = self.assign(trial_mask)
+                if trial is not None:
+                    cost = self.total(trial)
+                    if cost < best_cost - self.tol:
+                        best_assign, best_cost = trial, cost
+            load = np.bincount(assign, weights=self.d, minlength=self.n_sites)
+            residual = self.s - load
+            for j in np.flatnonzero(~open_mask):
+                saving = self.c[rows, assign] - self.c[:, j]
+                gains = np.flatnonzero(saving > 0)
+                gains = gains[np.argsort(-saving[gains] / np.maximum(self.d[gains], 1e-300))]
+                room = self.s[j]
+                trial = assign.copy()
+                for i in gains:
+                    if self.d[i] <= room + 1e-9:
+                        trial[i] = j
+                        room -= self.d[i]
+                if residual.size and (trial != assign).any():
+                    cost = self.total(trial)
+                    if cost < best_cost - self.tol:
+                        best_assign, best_cost = trial, cost
+            if best_cost >= current - self.tol:
+                return assign
+            assign = best_assign
+
+    def _shift_swap(self, assign: IntArray) -> IntArray:
+        rows = np.arange(self.n_customers)
+        while True:
+            load = np.bincount(assign, weights=self.d, minlength=self.n_sites)
+            open_mask = load > 0
+            open_mask |= self.fixed
+            residual = self.s - load
+            now = self.c[rows, assign]
+            # shift i to k
+            fits = (residual[None, :] >= self.d[:, None] - 1e-9) & open_mask[None, :]
+            fits[rows, assign] = False
+            empties = (np.abs(load[assign] - self.d) <= 1e-9) & ~self.fixed[assign]
+            delta = self.c - now[:, None] - np.where(empties, self.f[assign], 0.0)[:, None]
+            delta = np.where(fits, delta, np.inf)
+            best_shift = np.unravel_index(int(np.argmin(delta)), delta.shape)
+            shift_gain = float(delta[best_shift])
+            # swap i and h between their sites
+            cross = self.c[:, assign]  # cross[i, h] = cost of i at h's site
+            swap_delta = cross + cross.T - now[:, None] - now[None, :]
+            ok_i = residual[assign][None, :] + self.d[None, :] >= self.d[:, None] - 1e-9
+            feasible = ok_i & ok_i.T & (assign[:, None] != assign[None, :])
+            swap_delta = np.where(feasible, swap_delta, np.inf)
+            best_swap = np.unravel_index(int(np.argmin(swap_delta)), swap_delta.shape)
+            swap_gain = float(swap_delta[best_swap])
+            if min(shift_gain, swap_gain) >= -self.tol:
+                return assign
+            assign = assign.copy()
+            if shift_gain <= swap_gain:
+                assign[int(best_shift[0])] = int(best_shift[1])
+            else:
+                i, h = int(best_swap[0]), int(best_swap[1])
+                assign[i], assign[h] = assign[h], assign[i]
+
+    def repair(self, y: FloatArray) -> IntArray | None:
+        """A feasible assignment from a relaxed site vector (adding sites if needed)."""
+        open_mask = (y > 1e-9) | self.fixed
+        while True:
+            assign = self.assign(open_mask)
+            if assign is not None:
+                return self.improve(assign)
+            closed = np.flatnonzero(~open_mask)
+            if closed.size == 0:
+                return None
+            per_unit = self.f[closed] / np.maximum(self.s[closed], 1e-300)
+            open_mask[closed[int(np.argmin(per_unit))]] = True
+
+
+def _check_feasible(inst: _Instance) -> None:
+    if float(inst.s.sum()) < inst.total_demand - 1e-9:
+        raise LocationInfeasibleError(
+            f"total capacity {inst.s.sum():g} is below total demand {inst.total_demand:g}"
+        )
+    too_big = np.flatnonzero(inst.d > inst.s.max() + 1e-9)
+    if too_big.size:
+        raise LocationInfeasibleError(
+            f"customer {int(too_big[0])} demand {inst.d[too_big[0]]:g} exceeds every capacity"
+        )
+
+
+def _lagrangian_heuristic(
+    inst: _Instance, budget: Budget, repair_every: int
+) -> tuple[IntArray | None, float, float]:
+    """Best assignment, its cost and the best Lagrangian bound."""
+    per_unit = inst.f / np.maximum(inst.s, 1e-300)
+    lam = (inst.c + inst.d[:, None] * per_unit[None, :]).min(axis=1)
+    best_assign = inst.repair(np.ones(inst.n_sites))
+    upper = inst.total(best_assign) if best_assign is not None else math.inf
+    best, theta, stall = -math.inf, 2.0, 0
+    seen: set[bytes] = set()
+    it = 0
+    while not budget.done():
+        value, y, x = inst.relaxed(lam)
+        it += 1
+        if not math.isfinite(best) or value > best + 1e-12 * max(1.0, abs(best)):
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 15:
+                theta, stall = theta / 2, 0
+        key = np.packbits(y > 1e-9).tobytes()
+        if it % repair_every == 1 and key not in seen:
+            seen.add(key)
+            candidate = inst.repair(y)
+            if candidate is not None:
+                cost = inst.total(candidate)
+                if cost < upper - inst.tol:
+                    best_assign, upper = candidate, cost
+        budget.tick()
+        if best >= upper - inst.tol or theta < 1e-6:
+            break
+        subgradient = 1.0 - x.sum(axis=1)
+        norm = float(subgradient @ subgradient)
+        if norm <= 1e-18:
+            break
+        target = upper if math.isfinite(upper) else abs(value) * 1.1 + 1.0
+        lam = lam + theta * max(target - value, 1e-9 * max(1.0, abs(value))) / norm * subgradient
+    return best_assign, upper, best
+
+
+def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntArray | None, float]:
+    n_c, n_s = inst.n_customers, inst.n_sites
+    n_x = n_c * n_s
+    cost = np.concatenate([inst.f, inst.c.ravel()])
+    lower = np.zeros(n_s + n_x)
+    lower[np.flatnonzero(inst.fixed)] = 1.0
+    upper = np.ones(n_s + n_x)
+    x_col = n_s + np.arange(n_x)
+    cust = np.repeat(np.arange(n_c), n_s)
+    site = np.tile(np.arange(n_s), n_c)
+    link = n_c + n_s + np.arange(n_x)
+    aggregate = n_c + n_s + n_x
+    rows = np.concatenate(
+        [cust, n_c + site, n_c + np.arange(n_s), link, link, np.full(n_s, aggregate)]
+    )
+    cols = np.concatenate([x_col, x_col, np.arange(n_s), x_col, site, np.arange(n_s)])
+    vals = np.concatenate(
+        [
+            np.ones(n_x),
+            np.tile(inst.d[:, None], (1, n_s)).ravel(),
+            -inst.s,
+            np.ones(n_x),
+            -np.ones(n_x),
+            inst.s,
+        ]
+    )
+    matrix = sp.csc_array((vals, (rows, cols)), shape=(aggregate + 1, n_s + n_x))
+    row_lower = np.concatenate([np.ones(n_c), np.full(n_s + n_x, -np.inf), [inst.total_demand]])
+    row_upper = np.concatenate([np.ones(n_c), np.zeros(n_s + n_x), [np.inf]])
+    start_values = None
+    if start is not None:
+        start_values = np.zeros(n_s + n_x)
+        start_values[start] = 1.0
+        start_values[np.flatnonzero(inst.fixed)] = 1.0
+        start_values[n_s + np.arange(n_c) * n_s + start] = 1.0
+    outcome = solve_mip(
+        cost=cost,
+        lower=lower,
+        upper=upper,
+        matrix=matrix,
+        row_lower=row_lower,
+        row_upper=row_upper,
+        integer=np.ones(n_s + n_x, dtype=bool),
+        time_limit=budget.seconds_left(),
+        start=start_values,
+    )
+    if outcome.infeasible:
+        raise LocationInfeasibleError("no assignment respects the capacities")
+    if outcome.values is None:
+        return None, outcome.bound
+    x = outcome.values[n_s:].reshape(n_c, n_s)
+    return np.argmax(x, axis=1).astype(np.intp), outcome.bound
+
+
+def solve(
+    data: CFLData,
+    *,
+    stop: StopRule,
+    seed: int = 0,
+    params: CFLParams | None = None,
+) -> Result:
+    """Open sites and assign each customer to one, minimising fixed + assignment cost.
+
+    ``stop`` bounds subgradient iterations and/or wall time (also HiGHS's time limit).
+    ``seed`` is accepted for a uniform interface; this solver is deterministic.
+
+    Raises:
+        LocationInfeasibleError: capacity cannot hold the demand.
+    """
+    del seed
+    params = params or CFLParams()
+    budget = Budget(stop)
+    inst = _Instance(data)
+    _check_feasible(inst)
+    integral = is_integral(inst.c, inst.f)
+    best: IntArray | None = None
+    upper = math.inf
+    bound = -math.inf
+    label: str = params.method
+    if params.method != "mip":
+        runs_mip = (
+            params.method == "auto" and inst.n_customers * inst.n_sites <= params.mip_max_cells
+        )
+        lag_budget = budget.fraction(params.heuristic_share) if runs_mip else budget
+        best, upper, bound = _lagrangian_heuristic(inst, lag_budget, max(1, params.repair_every))
+        budget.iterations = lag_budget.iterations
+        bound = round_bound(bound, integral)
+        label = "heuristic"
+        if runs_mip and upper > bound + inst.tol and budget.seconds_left() > 0:
+            label = "heuristic+mip"
+            assign, mip_bound = _mip(inst, budget, best)
+            bound = max(bound, round_bound(mip_bound, integral))
+            if assign is not None and inst.total(assign) < upper:
+                best, upper = assign, inst.total(assign)
+    else:
+        best, bound = _mip(inst, budget, None)
+        upper = inst.total(best) if best is not None else math.inf
+    if best is None:
+        return Result(
+            objective=math.inf,
+            lower_bound=bound,
+            gap=math.inf,
+            facilities=(),
+            assignment=(),
+            method=label,
+            optimal=False,
+            iterations=budget.iterations,
+            seconds=budget.elapsed(),
+        )
+    capacity_ok = np.all(np.bincount(best, weights=inst.d, minlength=inst.n_sites) <= inst.s + 1e-6)
+    if not capacity_ok:
+        raise LocationInputError("internal: solution violates capacity")  # pragma: no cover
+    bound = min(round_bound(bound, integral), upper)
+    open_mask = inst.fixed.copy()
+    open_mask[best] = True
+    return Result(
+        objective=upper,
+        lower_bound=bound,
+        gap=relative_gap(upper, bound),
+        facilities=tuple(int(j) for j in np.flatnonzero(open_mask)),
+        assignment=tuple(int(j) for j in best),
+        method=label,
+        optimal=upper - bound <= max(inst.tol, 1e-6 * abs(upper)),
+        iterations=budget.iterations,
+        seconds=budget.elapsed(),
+    )

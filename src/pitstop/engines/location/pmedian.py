@@ -1,0 +1,400 @@
+"""p-median: open ``p`` sites minimising the demand-weighted distance to the nearest one.
+
+Exact: the classical MIP (Revelle & Swain 1970) through HiGHS. Heuristic: greedy start,
+best-improvement swap local search evaluated with the gain/loss/extra decomposition of
+Whitaker's fast interchange (as organised by Resende & Werneck 2007), inside a variable
+neighbourhood search (Hansen & Mladenović 1997). Lower bound: Lagrangian relaxation of the
+assignment constraints, maximised by subgradient optimisation (Beasley 1985).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from pitstop.engines.location._common import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    as_matrix,
+    as_sites,
+    as_vector,
+    is_integral,
+    round_bound,
+)
+from pitstop.engines.location._highs import solve_mip
+from pitstop.engines.location.errors import LocationInputError
+from pitstop.engines.location.result import Result, relative_gap
+from pitstop.engines.location.stop import Budget, StopRule
+
+
+@dataclass(frozen=True, eq=False)
+class PMedianData:
+    """A p-median instance.
+
+    Attributes:
+        distances: ``(customers, sites)`` matrix, cost of serving one unit of a customer's
+            demand from a site (km, minutes, ...; finite, non-negative).
+        p: number of open sites in total, fixed ones included.
+        weights: demand per customer (owners, visits per year, ...); default 1 each.
+        fixed_open: 0-based sites that must stay open (existing sites).
+
+    Raises:
+        LocationInputError: shapes, values, ``p`` or fixed sites are invalid.
+    """
+
+    distances: FloatArray
+    p: int
+    weights: FloatArray | None = None
+    fixed_open: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        distances = as_matrix(self.distances, "distances")
+        object.__setattr__(self, "distances", distances)
+        n_customers, n_sites = distances.shape
+        object.__setattr__(
+            self, "weights", as_vector(self.weights, n_customers, "weights", default=1.0)
+        )
+        fixed = as_sites(self.fixed_open, n_sites, "fixed_open")
+        object.__setattr__(self, "fixed_open", fixed)
+        if not max(1, len(fixed)) <= self.p <= n_sites:
+            raise LocationInputError(
+                f"p={self.p} must lie in {max(1, len(fixed))}..{n_sites} "
+                f"({len(fixed)} fixed sites, {n_sites} sites)"
+            )
+
+    @property
+    def demand(self) -> FloatArray:
+        """Weights per customer (never None after validation)."""
+        assert self.weights is not None
+        return self.weights
+
+
+@dataclass(frozen=True)
+class PMedianParams:
+    """Tuning of :func:`solve`.
+
+    Attributes:
+        method: ``"mip"`` the plain HiGHS MIP only; ``"heuristic"`` VNS plus Lagrangian bound
+            only; ``"auto"`` the heuristic, then the MIP (warm-started) when
+            ``customers * sites <= mip_max_cells`` and the gap is still open.
+        mip_max_cells: size up to which ``"auto"`` runs the MIP.
+        lagrangian_iterations: cap on subgradient iterations.
+        lagrangian_share: share of a time limit the Lagrangian may use.
+        heuristic_share: in ``"auto"`` with a MIP to follow, share of what is left for VNS.
+        shake_max: largest number of random swaps in a VNS shake.
+        patience: VNS stops after this many shakes in a row without improvement (the stop
+            rule still applies); 0 disables it.
+    """
+
+    method: Literal["auto", "mip", "heuristic"] = "auto"
+    mip_max_cells: int = 90_000
+    lagrangian_iterations: int = 600
+    lagrangian_share: float = 0.3
+    heuristic_share: float = 0.3
+    shake_max: int = 4
+    patience: int = 100
+
+
+class _Instance:
+    """Arrays shared by the heuristic routines."""
+
+    def __init__(self, data: PMedianData) -> None:
+        self.d = data.distances
+        self.w = data.demand
+        self.p = data.p
+        self.n_customers, self.n_sites = self.d.shape
+        self.fixed: BoolArray = np.zeros(self.n_sites, dtype=bool)
+        self.fixed[list(data.fixed_open)] = True
+        self.big = 2.0 * float(self.d.max()) + 1.0
+        self.rows = np.arange(self.n_customers)
+        self.tol = 1e-9 * max(1.0, float(self.w @ self.d.max(axis=1)))
+
+    def closest_two(self, open_idx: IntArray) -> tuple[FloatArray, IntArray, FloatArray]:
+        """Nearest open distance, its site, and the second nearest distance per customer."""
+        sub = self.d[:, open_idx]
+        if open_idx.size == 1:
+            return (
+                sub[:, 0].copy(),
+                np.full(self.n_customers, open_idx[0]),
+                np.full(self.n_customers, self.big),
+            )
+        part = np.argpartition(sub, 1, axis=1)[:, :2]
+        d1 = sub[self.rows, part[:, 0]]
+        d2 = sub[self.rows, part[:, 1]]
+        return d1, open_idx[part[:, 0]], d2
+
+    def cost(self, open_mask: BoolArray) -> float:
+        d1 = self.d[:, open_mask].min(axis=1)
+        return float(self.w @ d1)
+
+    def greedy(self) -> BoolArray:
+        """Add sites one at a time, each the largest saving (fixed sites first)."""
+        open_mask = self.fixed.copy()
+        if open_mask.any():
+            d1 = self.d[:, open_mask].min(axis=1)
+        else:
+            d1 = np.full(self.n_customers, self.big)
+        while int(open_mask.sum()) < self.p:
+            gain = self.w @ np.maximum(0.0, d1[:, None] - self.d)
+            gain[open_mask] = -np.inf
+            j = int(np.argmax(gain))
+            open_mask[j] = True
+            d1 = np.minimum(d1, self.d[:, j])
+        return open_mask
+
+    def local_search(self, open_mask: BoolArray) -> BoolArray:
+        """Best-improvement swaps until no swap saves more than the tolerance."""
+        open_mask = open_mask.copy()
+        w, d = self.w, self.d
+        while True:
+            open_idx = np.flatnonzero(open_mask)
+            d1, c1, d2 = self.closest_two(open_idx)
+            gain = w @ np.maximum(0.0, d1[:, None] - d)
+            loss = np.bincount(c1, weights=w * (d2 - d1), minlength=self.n_sites)
+            contrib = w[:, None] * np.maximum(0.0, d2[:, None] - np.maximum(d, d1[:, None]))
+            pos = np.searchsorted(open_idx, c1)
+            order = np.argsort(pos, kind="stable")
+            counts = np.bincount(pos, minlength=open_idx.size)
+            starts = np.cumsum(counts) - counts
+            extra = np.zeros((open_idx.size, self.n_sites))
+            nonempty = counts > 0
+            extra[nonempty] = np.add.reduceat(contrib[order], starts[nonempty], axis=0)
+            profit = gain[None, :] - loss[open_idx][:, None] + extra
+            profit[:, open_mask] = -np.inf
+            profit[self.fixed[open_idx], :] = -np.inf
+            best = int(np.argmax(profit))
+            k, i = divmod(best, self.n_sites)
+            if not profit[k, i] > self.tol:
+                return open_mask
+            open_mask[open_idx[k]] = False
+            open_mask[i] = True
+
+    def shake(self, open_mask: BoolArray, k: int, rng: np.random.Generator) -> BoolArray:
+        """Swap ``k`` random non-fixed open sites for random closed ones."""
+        out = open_mask.copy()
+        removable = np.flatnonzero(out & ~self.fixed)
+        closed = np.flatnonzero(~out)
+        k = min(k, removable.size, closed.size)
+        if k == 0:
+            return out
+        out[rng.choice(removable, size=k, replace=False)] = False
+        out[rng.choice(closed, size=k, replace=False)] = True
+        return out
+
+    def lagrangian(
+        self, incumbent: BoolArray, start: FloatArray, iterations: int, budget: Budget
+    ) -> tuple[float, BoolArray]:
+        """Best Lagrangian bound and best solution (relaxed site sets, locally improved).
+
+        Every ``repair_every`` iterations the relaxed site set seeds a local search: the
+        Lagrangian heuristic, which also sharpens the Polyak step as the incumbent improves.
+        """
+        repair_every = 10
+        seen: set[bytes] = set()
+        upper = self.cost(incumbent)
+        wd = self.w[:, None] * self.d
+        lam = start.copy()
+        free = np.flatnonzero(~self.fixed)
+        need = self.p - int(self.fixed.sum())
+        best = -math.inf
+        theta, stall = 2.0, 0
+        chosen: BoolArray | None = None
+        for it in range(iterations):
+            if budget.seconds_left() <= 0:
+                break
+            reduced = np.minimum(0.0, wd - lam[:, None])
+            rho = reduced.sum(axis=0)
+            chosen = self.fixed.copy()
+            if need > 0:
+                chosen[free[np.argpartition(rho[free], need - 1)[:need]]] = True
+            value = float(lam.sum() + rho[chosen].sum())
+            if not math.isfinite(best) or value > best + 1e-12 * max(1.0, abs(best)):
+                best, stall = value, 0
+            else:
+                stall += 1
+                if stall >= 20:
+                    theta, stall = theta / 2, 0
+            key = np.packbits(chosen).tobytes()
+            if it % repair_every == repair_every - 1 and key not in seen:
+                seen.add(key)
+                candidate = self.local_search(chosen)
+                cost = self.cost(candidate)
+                if cost < upper - self.tol:
+                    incumbent, upper = candidate, cost
+            if best >= upper - self.tol or theta < 1e-6:
+                break
+            subgradient = 1.0 - (reduced[:, chosen] < 0).sum(axis=1)
+            norm = float(subgradient @ subgradient)
+            if norm == 0.0:
+                # The relaxed solution assigns every customer once: it is optimal.
+                best = max(best, value)
+                break
+            lam = lam + theta * (upper - value) / norm * subgradient
+        return best, incumbent
+
+
+def _mip(
+    data: PMedianData, budget: Budget, start: BoolArray | None
+) -> tuple[BoolArray | None, float]:
+    """Classical p-median MIP; returns the open mask (None if none found) and HiGHS's bound."""
+    n_customers, n_sites = data.distances.shape
+    n_x = n_customers * n_sites
+    cost = np.concatenate([np.zeros(n_sites), (data.demand[:, None] * data.distances).ravel()])
+    lower = np.zeros(n_sites + n_x)
+    lower[list(data.fixed_open)] = 1.0
+    upper = np.ones(n_sites + n_x)
+    x_col = n_sites + np.arange(n_x)
+    cust = np.repeat(np.arange(n_customers), n_sites)
+    site = np.tile(np.arange(n_sites), n_customers)
+    # rows: 0..U-1 assignment, U..U+UM-1 linking x_ij <= y_j, last: sum y = p
+    rows = np.concatenate(
+        [
+            cust,
+            n_customers + np.arange(n_x),
+            n_customers + np.arange(n_x),
+            np.full(n_sites, n_customers + n_x),
+        ]
+    )
+    cols = np.concatenate([x_col, x_col, site, np.arange(n_sites)])
+    vals = np.concatenate([np.ones(n_x), np.ones(n_x), -np.ones(n_x), np.ones(n_sites)])
+    n_rows = n_customers + n_x + 1
+    matrix = sp.csc_array((vals, (rows, cols)), shape=(n_rows, n_sites + n_x))
+    row_lower = np.concatenate([np.ones(n_customers), np.full(n_x, -np.inf), [data.p]])
+    row_upper = np.concatenate([np.ones(n_customers), np.zeros(n_x), [data.p]])
+    integer = np.zeros(n_sites + n_x, dtype=bool)
+    integer[:n_sites] = True
+    start_values = None
+    if start is not None:
+        open_idx = np.flatnonzero(start)
+        nearest = open_idx[np.argmin(data.distances[:, open_idx], axis=1)]
+        start_values = np.zeros(n_sites + n_x)
+        start_values[:n_sites] = start
+        start_values[n_sites + np.arange(n_customers) * n_sites + nearest] = 1.0
+    outcome = solve_mip(
+        cost=cost,
+        lower=lower,
+        upper=upper,
+        matrix=matrix,
+        row_lower=row_lower,
+        row_upper=row_upper,
+        integer=integer,
+        time_limit=budget.seconds_left(),
+        start=start_values,
+    )
+    if outcome.values is None:
+        return None, outcome.bound
+    y = outcome.values[:n_sites] > 0.5
+    return y, outcome.bound
+
+
+def solve(
+    data: PMedianData,
+    *,
+    stop: StopRule,
+    seed: int = 0,
+    params: PMedianParams | None = None,
+) -> Result:
+    """Choose ``data.p`` sites (fixed ones included) minimising weighted distance.
+
+    ``stop`` bounds VNS iterations and/or wall time (a time limit is passed to HiGHS too).
+    Returns a :class:`Result` whose objective is in distance × weight units. Deterministic
+    for a given seed under :class:`MaxIterations`.
+
+    Raises:
+        LocationInputError: never here (raised when building ``data``).
+    """
+    params = params or PMedianParams()
+    budget = Budget(stop)
+    inst = _Instance(data)
+    integral = is_integral(data.distances, data.demand)
+    bound = -math.inf
+    best_mask: BoolArray | None = None
+    best_cost = math.inf
+    method = params.method
+
+    if method == "mip":
+        mask, bound = _mip(data, budget, None)
+        if mask is not None:
+            best_mask, best_cost = mask, inst.cost(mask)
+        return _result(inst, best_mask, best_cost, bound, integral, "mip", 0, budget)
+
+    rng = np.random.default_rng(seed)
+    best_mask = inst.local_search(inst.greedy())
+    best_cost = inst.cost(best_mask)
+    d1, _, _ = inst.closest_two(np.flatnonzero(best_mask))
+    lag_budget = budget.fraction(params.lagrangian_share)
+    bound, best_mask = inst.lagrangian(
+        best_mask, inst.w * d1, params.lagrangian_iterations, lag_budget
+    )
+    best_cost = inst.cost(best_mask)
+    bound = round_bound(bound, integral)
+
+    runs_mip = method == "auto" and inst.n_customers * inst.n_sites <= params.mip_max_cells
+    vns_budget = budget.fraction(params.heuristic_share) if runs_mip else budget
+    k_max = max(1, min(params.shake_max, inst.p - int(inst.fixed.sum())))
+    k, stale = 1, 0
+    while best_cost > bound + inst.tol and not vns_budget.done():
+        candidate = inst.local_search(inst.shake(best_mask, k, rng))
+        cost = inst.cost(candidate)
+        vns_budget.tick()
+        budget.iterations += 1
+        if cost < best_cost - inst.tol:
+            best_mask, best_cost, k, stale = candidate, cost, 1, 0
+        else:
+            k = k % k_max + 1
+            stale += 1
+            if params.patience and stale >= params.patience:
+                break
+
+    label = "heuristic"
+    if runs_mip and best_cost > bound + inst.tol and budget.seconds_left() > 0:
+        mask, mip_bound = _mip(data, budget, best_mask)
+        label = "heuristic+mip"
+        bound = max(bound, round_bound(mip_bound, integral))
+        if mask is not None and inst.cost(mask) < best_cost:
+            best_mask, best_cost = mask, inst.cost(mask)
+    return _result(inst, best_mask, best_cost, bound, integral, label, budget.iterations, budget)
+
+
+def _result(
+    inst: _Instance,
+    mask: BoolArray | None,
+    cost: float,
+    bound: float,
+    integral: bool,
+    method: str,
+    iterations: int,
+    budget: Budget,
+) -> Result:
+    if mask is None:
+        return Result(
+            objective=math.inf,
+            lower_bound=bound,
+            gap=math.inf,
+            facilities=(),
+            assignment=(),
+            method=method,
+            optimal=False,
+            iterations=iterations,
+            seconds=budget.elapsed(),
+        )
+    bound = min(round_bound(bound, integral), cost)
+    open_idx = np.flatnonzero(mask)
+    nearest = open_idx[np.argmin(inst.d[:, open_idx], axis=1)]
+    gap = relative_gap(cost, bound)
+    return Result(
+        objective=cost,
+        lower_bound=bound,
+        gap=gap,
+        facilities=tuple(int(j) for j in open_idx),
+        assignment=tuple(int(j) for j in nearest),
+        method=method,
+        optimal=cost - bound <= max(inst.tol, 1e-6 * abs(cost)),
+        iterations=iterations,
+        seconds=budget.elapsed(),
+    )

@@ -1,0 +1,1 @@
+"""Owners, vehicles and maintenance rules."""

@@ -1,0 +1,1 @@
+"""Idempotency keys: a retried state-changing call returns the first result."""

@@ -1,0 +1,57 @@
+"""Run a state change in one transaction, honouring an ``Idempotency-Key``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pitstop.clock import Clock
+from pitstop.db.uow import Database
+from pitstop.idempotency import service
+from pitstop.identity.actor import Actor
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to answer: the JSON body and status, and whether it is a replay of a first call."""
+
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def run(
+    db: Database,
+    *,
+    actor: Actor,
+    clock: Clock,
+    idem: Idempotency | None,
+    status_code: int,
+    change: Callable[[Session], dict[str, Any]],
+) -> Outcome:
+    """Claim the key, make the change, remember its answer; all in one unit of work."""
+    with db.unit_of_work() as session:
+        record = None
+        if idem is not None:
+            record = service.claim(
+                session,
+                user_id=actor.user_id,
+                key=idem.key,
+                fingerprint=idem.fingerprint,
+                now=clock.now(),
+            )
+            if record.response is not None:
+                return Outcome(record.status_code, record.response, replayed=True)
+        body = change(session)
+        if record is not None:
+            service.remember(session, record, status_code=status_code, response=body)
+    return Outcome(status_code, body)

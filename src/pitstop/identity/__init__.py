@@ -1,0 +1,1 @@
+"""Users, roles, scopes, sessions, API tokens and the one access policy."""

@@ -1,0 +1,1 @@
+"""A brand's own data from CSV: sites, owners and vehicles, all rows or none."""

@@ -1,0 +1,1 @@
+"""The outbox: jobs written in the same transaction as the change that causes them."""

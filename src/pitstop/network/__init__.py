@@ -1,0 +1,1 @@
+"""Sites, their capacity templates and counted capacity buckets, closures, vans and valets."""

@@ -1,0 +1,1 @@
+"""Network planning: demand, lead-time forecast, coverage, site selection, capacity plans."""

@@ -1,0 +1,1 @@
+"""The points shop: items with stock, orders paid in points, fulfilment."""

@@ -1,0 +1,1 @@
+"""Solver commands on standard benchmark formats, registered on the CLI's solve group."""

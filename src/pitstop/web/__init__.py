@@ -1,0 +1,1 @@
+"""App factory, error mapping, request context, layout templates and static assets."""

@@ -1,0 +1,128 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pitstop.engines.location import (
+    LocationInputError,
+    MaxIterations,
+    PMedianData,
+    PMedianParams,
+    solve,
+)
+from tests.engines.location._brute import pmedian_optimum, random_points
+
+METHODS = ["mip", "heuristic", "auto"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_small_instances_reach_the_brute_force_optimum(method: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    d = random_points(rng, 14, 10)
+    w = rng.integers(1, 5, 14).astype(float)
+    data = PMedianData(d, 3, weights=w)
+    result = solve(data, stop=MaxIterations(50), seed=seed, params=PMedianParams(method=method))
+    optimum = pmedian_optimum(d, w, 3)
+    assert result.objective == pytest.approx(optimum)
+    assert result.lower_bound <= optimum + 1e-9
+    assert len(result.facilities) == 3
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_fixed_sites_stay_open_and_optimum_respects_them(method: str) -> None:
+    rng = np.random.default_rng(7)
+    d = random_points(rng, 12, 9)
+    w = np.ones(12)
+    fixed = (0, 8)
+    data = PMedianData(d, 4, fixed_open=fixed)
+    result = solve(data, stop=MaxIterations(30), params=PMedianParams(method=method))
+    assert set(fixed) <= set(result.facilities)
+    assert result.objective == pytest.approx(pmedian_optimum(d, w, 4, fixed))
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_heuristic_matches_exact_mip_on_medium_instances(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    d = random_points(rng, 80, 80)
+    data = PMedianData(d, 8, fixed_open=(5,))
+    exact = solve(data, stop=MaxIterations(0), params=PMedianParams(method="mip"))
+    heuristic = solve(
+        data, stop=MaxIterations(100), seed=seed, params=PMedianParams(method="heuristic")
+    )
+    assert exact.optimal
+    assert heuristic.objective == pytest.approx(exact.objective)
+    assert heuristic.lower_bound <= exact.objective + 1e-9
+    assert 5 in heuristic.facilities
+
+
+def test_assignment_goes_to_nearest_open_site_and_objective_adds_up() -> None:
+    rng = np.random.default_rng(11)
+    d = random_points(rng, 20, 8)
+    w = rng.integers(1, 9, 20).astype(float)
+    result = solve(PMedianData(d, 3, weights=w), stop=MaxIterations(20))
+    chosen = list(result.facilities)
+    assert all(a in chosen for a in result.assignment)
+    assert result.objective == pytest.approx(float(w @ d[np.arange(20), list(result.assignment)]))
+    assert result.objective == pytest.approx(float(w @ d[:, chosen].min(axis=1)))
+
+
+def test_same_seed_same_result() -> None:
+    d = random_points(np.random.default_rng(5), 60, 60)
+    data = PMedianData(d, 6)
+    params = PMedianParams(method="heuristic", lagrangian_iterations=5)
+    a = solve(data, stop=MaxIterations(20), seed=9, params=params)
+    b = solve(data, stop=MaxIterations(20), seed=9, params=params)
+    assert (a.objective, a.facilities, a.lower_bound) == (b.objective, b.facilities, b.lower_bound)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_customers=st.integers(1, 9),
+    n_sites=st.integers(1, 7),
+    data=st.data(),
+)
+def test_bounds_bracket_the_optimum(
+    seed: int, n_customers: int, n_sites: int, data: st.DataObject
+) -> None:
+    rng = np.random.default_rng(seed)
+    d = rng.integers(0, 30, (n_customers, n_sites)).astype(float)
+    if data.draw(st.booleans()):
+        d = d + rng.random((n_customers, n_sites))
+    w = rng.integers(0, 4, n_customers).astype(float)
+    p = data.draw(st.integers(1, n_sites))
+    fixed = tuple(data.draw(st.sets(st.integers(0, n_sites - 1), max_size=p)))
+    method = data.draw(st.sampled_from(METHODS))
+    result = solve(
+        PMedianData(d, p, weights=w, fixed_open=fixed),
+        stop=MaxIterations(5),
+        seed=seed,
+        params=PMedianParams(method=method, lagrangian_iterations=50),
+    )
+    optimum = pmedian_optimum(d, w, p, fixed)
+    tol = 1e-7 * max(1.0, optimum)
+    assert result.lower_bound <= optimum + tol
+    assert optimum <= result.objective + tol
+    assert 0 <= result.gap <= 1 or math.isinf(result.gap) or result.objective == 0
+    assert set(fixed) <= set(result.facilities)
+    assert len(result.facilities) == p
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"distances": np.ones((3, 3)), "p": 0}, "p=0"),
+        ({"distances": np.ones((3, 3)), "p": 4}, "p=4"),
+        ({"distances": -np.ones((3, 3)), "p": 1}, "negative"),
+        ({"distances": np.ones(3), "p": 1}, "2-D"),
+        ({"distances": np.ones((3, 3)), "p": 1, "fixed_open": (0, 1)}, "p=1"),
+        ({"distances": np.ones((3, 3)), "p": 2, "fixed_open": (5,)}, "outside"),
+        ({"distances": np.ones((3, 3)), "p": 2, "weights": np.ones(2)}, "weights"),
+    ],
+)
+def test_invalid_data_raises_location_input_error(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(LocationInputError, match=message):
+        PMedianData(**kwargs)  # type: ignore[arg-type]
