@@ -57,7 +57,8 @@ def _token(s: Any, username: str) -> str:
 
 def _scene(url: str) -> dict[str, Any]:
     """Owner 0 holds a wash quota of 3 and 300 points; owners 1-25 hold 10,000 points each;
-    a mug at 100 points with 10 in stock; two car-wash merchant logins."""
+    a mug at 100 points with 10 in stock, a cap at 100 points with plenty in stock; two car-wash
+    merchant logins."""
     now = datetime.now(UTC)
     db = Database(make_engine(url))
     scene: dict[str, Any] = {"tokens": []}
@@ -89,8 +90,19 @@ def _scene(url: str) -> dict[str, Any]:
                 stock_received=STOCK,
             )
         )
+        s.add(
+            ShopItem(
+                sku="CAP",
+                name_zh="帽",
+                name_en="Cap",
+                points_price=PRICE,
+                stock=1000,
+                stock_received=1000,
+            )
+        )
         s.flush()
-        scene["item_id"] = s.scalar(select(ShopItem.id))
+        scene["item_id"] = s.scalar(select(ShopItem.id).where(ShopItem.sku == "MUG"))
+        scene["roomy_item_id"] = s.scalar(select(ShopItem.id).where(ShopItem.sku == "CAP"))
         scene["entitlement_id"] = s.scalar(select(Entitlement.id))
         scene["tokens"] = [_token(s, f"racer{i}") for i in range(26)]
         scene["merchants"] = [_token(s, "wash_a"), _token(s, "wash_b")]
@@ -160,10 +172,12 @@ def test_negative_control_unguarded_redemptions_are_caught(postgres_url):  # typ
 
 
 def _order_race(url: str, *, guard: bool) -> tuple[list[int], dict[str, int]]:
-    """25 orders from the owner who can pay for 3, one each from 25 owners who can pay."""
+    """At once: 25 orders of the roomy cap from the owner who can pay for 3 (his balance is the
+    limit), and one mug each from 25 owners who can pay (the mug's stock of 10 is the limit)."""
     scene = _scene(url)
     body = {"item_id": scene["item_id"], "quantity": 1}
-    calls = [(scene["tokens"][0], "/api/v1/shop/orders", body)] * 25 + [
+    cap = {"item_id": scene["roomy_item_id"], "quantity": 1}
+    calls = [(scene["tokens"][0], "/api/v1/shop/orders", cap)] * 25 + [
         (t, "/api/v1/shop/orders", body) for t in scene["tokens"][1:26]
     ]
     with app_processes(url, 2, guard=guard) as urls:
@@ -171,7 +185,7 @@ def _order_race(url: str, *, guard: bool) -> tuple[list[int], dict[str, int]]:
 
     def state(s: Any) -> dict[str, int]:
         return {
-            "stock": s.scalar(select(ShopItem.stock)),
+            "stock": s.scalar(select(ShopItem.stock).where(ShopItem.sku == "MUG")),
             "poor_balance": points.wallet(
                 s, actor=_admin(), now=datetime.now(UTC), owner_id=scene["poor_owner"]
             ).balance,
@@ -189,8 +203,8 @@ def _admin() -> Any:
 def test_fifty_orders_never_push_stock_or_balance_below_zero(postgres_url):  # type: ignore[no-untyped-def]
     statuses, state = _order_race(postgres_url, guard=True)
     assert set(statuses) <= {201, 409}
-    assert statuses.count(201) == STOCK  # the poor owner's 3 and 7 others: stock ran out
-    assert statuses[:25].count(201) == POOR_POINTS // PRICE
+    assert statuses[25:].count(201) == STOCK  # mugs: stock ran out, never below zero
+    assert statuses[:25].count(201) == POOR_POINTS // PRICE  # caps: balance ran out
     assert state == {"stock": 0, "poor_balance": 0}
     assert ledger_verify(postgres_url) == []
 
@@ -199,7 +213,9 @@ def test_negative_control_unguarded_orders_are_caught(postgres_url):  # type: ig
     statuses, _ = _order_race(postgres_url, guard=False)
     differences = ledger_verify(postgres_url)
     # Oversold stock or points spent twice from one balance: the winners or the verifier see it.
-    assert statuses.count(201) > STOCK or statuses[:25].count(201) > 3 or differences
+    oversold = statuses[25:].count(201) > STOCK
+    overspent = statuses[:25].count(201) > POOR_POINTS // PRICE
+    assert oversold or overspent or differences
 
 
 def _validate_race(url: str, *, guard: bool) -> list[int]:
