@@ -23,7 +23,6 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import simpy
-from scipy import stats
 
 from pitstop.engines.queueing.errors import QueueingInputError
 
@@ -95,6 +94,9 @@ def simulate_mmc(
     size = customers // batches
     means = kept[: size * batches].reshape(batches, size).mean(axis=1)
     centre = float(means.mean())
+    # scipy.stats costs seconds to import; only validation runs need it, not the web app.
+    from scipy import stats
+
     half = float(
         stats.t.ppf(0.5 + confidence / 2, batches - 1) * means.std(ddof=1) / math.sqrt(batches)
     )
