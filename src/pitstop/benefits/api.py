@@ -21,6 +21,7 @@ from pitstop.benefits.schemas import (
     VehiclePlanRead,
     VoucherRead,
 )
+from pitstop.ids import MAX_ID
 from pitstop.web.context import Api
 from pitstop.web.keyed import Idem, answer
 
@@ -142,7 +143,7 @@ def presented(
     ctx: Api,
     merchant_code: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[VoucherRead]:
     """Vouchers validated at the caller's merchant (admins name the merchant)."""
     with ctx.db.unit_of_work(write=False) as s:

@@ -16,8 +16,9 @@ class PlanItemWrite(BaseModel):
     period: Literal["year", "month"]
 
 
-class PlanCreate(BaseModel):
-    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+class PlanTerms(BaseModel):
+    """What an admin may change on a plan after creating it (everything but its code)."""
+
     name_zh: str = Field(min_length=1, max_length=120)
     name_en: str = Field(min_length=1, max_length=120)
     prorate_first_period: bool = True
@@ -31,6 +32,10 @@ class PlanCreate(BaseModel):
         if len({i.category for i in items}) != len(items):
             raise ValueError("a category appears twice")
         return items
+
+
+class PlanCreate(PlanTerms):
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class PlanRead(PlanCreate):

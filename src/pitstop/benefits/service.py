@@ -33,6 +33,7 @@ from pitstop.benefits.schemas import (
     PlanCreate,
     PlanItemWrite,
     PlanRead,
+    PlanTerms,
     VehiclePlanRead,
     VoucherRead,
 )
@@ -78,6 +79,34 @@ def create_plan(session: Session, *, actor: Actor, data: PlanCreate) -> PlanRead
     session.add_all(items)
     session.flush()
     return _plan_read(plan, items)
+
+
+def update_plan(session: Session, *, actor: Actor, code: str, data: PlanTerms) -> PlanRead:
+    """Change a plan's names, terms and quotas; a new quota counts from the next period opened.
+
+    An item may gain a quota or be added, but not removed or moved to another period: owners
+    hold periods of it already. Raises NotFoundError and InvalidInputError for those.
+    """
+    policy.require(actor, "benefit_plan.write")
+    plan = repository.plan_by_code(session, code)
+    if plan is None:
+        raise NotFoundError("plan", code)
+    current = {i.category: i for i in repository.items(session, [plan.id])}
+    wanted = {i.category: i for i in data.items}
+    for category, item in current.items():
+        if category not in wanted:
+            raise InvalidInputError(f"items.{category}", "owners hold it already; cannot remove")
+        if wanted[category].period != item.period:
+            raise InvalidInputError(f"items.{category}", "the period cannot change")
+    for category, w in wanted.items():
+        if category in current:
+            current[category].quota = w.quota
+        else:
+            session.add(PlanItem(plan_id=plan.id, **w.model_dump()))
+    for name, value in data.model_dump(exclude={"items"}).items():
+        setattr(plan, name, value)
+    session.flush()
+    return _plan_read(plan, repository.items(session, [plan.id]))
 
 
 def list_plans(session: Session, *, actor: Actor) -> list[PlanRead]:
@@ -289,6 +318,12 @@ def _merchant_of(session: Session, actor: Actor) -> Merchant:
     if merchant is None or not merchant.active:
         raise PermissionDeniedError("this login is not linked to an active merchant")
     return merchant
+
+
+def my_merchant(session: Session, *, actor: Actor) -> MerchantRead:
+    """The merchant a ``merchant`` login works for."""
+    policy.require(actor, "voucher.validate")
+    return MerchantRead.model_validate(_merchant_of(session, actor))
 
 
 def validate(session: Session, *, actor: Actor, code: str, now: datetime) -> VoucherRead:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from pitstop.idempotency import flows as keyed
+from pitstop.ids import MAX_ID
 from pitstop.loyalty import flows, service
 from pitstop.loyalty.schemas import (
     CheckInRead,
@@ -29,7 +30,7 @@ def points(
     ctx: Api,
     owner_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> WalletPoints:
     """The caller's balance, check-in streak and history (staff: ``owner_id``'s)."""
     with ctx.db.unit_of_work(write=False) as s:

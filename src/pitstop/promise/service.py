@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pitstop.booking import service as booking
-from pitstop.booking.schemas import AvailabilityQuery, Option
+from pitstop.booking.schemas import AvailabilityQuery, Channel, Option
 from pitstop.config import Settings
 from pitstop.errors import InvalidInputError
 from pitstop.fleet import service as fleet
@@ -105,11 +105,17 @@ def check(
         wait = (o.start.date() - today).days
         return rules.kept(terms, wait_days=wait, distance_km=o.distance_km, transport=transport)
 
-    drive_in = [o for o in options if keeps(o, "drop_off")]
+    drive_in = [o for o in options if o.channel == Channel.DRIVE_IN and keeps(o, "drop_off")]
+    # Mobile vans and pickup options (and a near site's pickup transport) bring the service
+    # to the owner, so their distance does not count against the promise.
     come = [
         o
         for o in options
-        if "pickup_delivery" in o.transport_options and keeps(o, "pickup_delivery")
+        if (o.channel == Channel.MOBILE and keeps(o, "mobile"))
+        or (
+            (o.channel == Channel.PICKUP or "pickup_delivery" in o.transport_options)
+            and keeps(o, "pickup_delivery")
+        )
     ]
     return PromiseCheck(
         region=promise.region,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from pitstop.benefits.flows import run
+from pitstop.ids import MAX_ID
 from pitstop.shop import service
 from pitstop.shop.schemas import (
     ItemCreate,
@@ -63,7 +64,7 @@ def restock(ctx: Api, item_id: int, body: Restock, idem: Idem) -> JSONResponse:
 def orders(
     ctx: Api,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[OrderRead]:
     """The caller's own orders (admins: everyone's)."""
     with ctx.db.unit_of_work(write=False) as s:

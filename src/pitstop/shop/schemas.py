@@ -8,19 +8,28 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 
-class ItemCreate(BaseModel):
-    sku: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+class ItemDetails(BaseModel):
+    """An item's names and prices: what an admin may change after creating it."""
+
     name_zh: str = Field(min_length=1, max_length=120)
     name_en: str = Field(min_length=1, max_length=120)
     points_price: StrictInt | None = Field(default=None, gt=0)
     cash_price_cents: StrictInt | None = Field(default=None, gt=0)
-    stock: StrictInt = Field(default=0, ge=0)
 
     @model_validator(mode="after")
-    def _priced(self) -> ItemCreate:
+    def _priced(self) -> ItemDetails:
         if self.points_price is None and self.cash_price_cents is None:
             raise ValueError("give a points price, a cash price or both")
         return self
+
+
+class ItemCreate(ItemDetails):
+    sku: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    stock: StrictInt = Field(default=0, ge=0)
+
+
+class ItemUpdate(ItemDetails):
+    active: bool = True
 
 
 class ItemRead(BaseModel):

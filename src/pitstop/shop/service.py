@@ -18,7 +18,7 @@ from pitstop.loyalty import service as points
 from pitstop.loyalty.schemas import LedgerDifference
 from pitstop.shop import repository, states
 from pitstop.shop.models import ShopItem, ShopOrder, ShopOrderEvent
-from pitstop.shop.schemas import ItemCreate, ItemRead, OrderCreate, OrderRead
+from pitstop.shop.schemas import ItemCreate, ItemRead, ItemUpdate, OrderCreate, OrderRead
 
 
 class OutOfStockError(ConflictError):
@@ -45,6 +45,21 @@ def add_item(session: Session, *, actor: Actor, data: ItemCreate) -> ItemRead:
         raise ConflictError(f"item {data.sku} exists")
     item = ShopItem(**data.model_dump(), stock_received=data.stock)
     session.add(item)
+    session.flush()
+    return ItemRead.model_validate(item)
+
+
+def update_item(session: Session, *, actor: Actor, item_id: int, data: ItemUpdate) -> ItemRead:
+    """Change an item's names, prices or whether owners see it; stock moves only by restock.
+
+    Orders already placed keep the points they were charged.
+    """
+    policy.require(actor, "shop.write")
+    item = repository.item(session, item_id)
+    if item is None:
+        raise NotFoundError("item", item_id)
+    for name, value in data.model_dump().items():
+        setattr(item, name, value)
     session.flush()
     return ItemRead.model_validate(item)
 
