@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from pitstop.idempotency import flows as keyed
+from pitstop.ids import MAX_ID, RowId
 from pitstop.planning import service
 from pitstop.planning.schemas import (
     PlanningParams,
@@ -21,6 +22,7 @@ from pitstop.planning.schemas import (
 )
 from pitstop.web.context import Api
 from pitstop.web.keyed import Idem, answer
+from pitstop.web.params import PathId
 
 router = APIRouter(prefix="/api/v1/planning", tags=["planning"])
 
@@ -64,7 +66,7 @@ def capacity(ctx: Api, body: PlanningParams) -> dict[str, Any]:
 def list_scenarios(
     ctx: Api,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[ScenarioSummary]:
     with ctx.db.unit_of_work(write=False) as s:
         return [
@@ -75,7 +77,7 @@ def list_scenarios(
 
 @router.get("/scenarios/compare", response_model=ScenarioComparison)
 def compare(
-    ctx: Api, ids: Annotated[list[int], Query(min_length=1, max_length=10)]
+    ctx: Api, ids: Annotated[list[RowId], Query(min_length=1, max_length=10)]
 ) -> ScenarioComparison:
     """Saved scenarios side by side: one row per figure, one value per scenario."""
     with ctx.db.unit_of_work(write=False) as s:
@@ -86,7 +88,7 @@ def compare(
 
 
 @router.get("/scenarios/{scenario_id}", response_model=ScenarioRead)
-def get_scenario(ctx: Api, scenario_id: int) -> ScenarioRead:
+def get_scenario(ctx: Api, scenario_id: PathId) -> ScenarioRead:
     with ctx.db.unit_of_work(write=False) as s:
         return ScenarioRead.model_validate(
             service.get_scenario(s, actor=ctx.actor, scenario_id=scenario_id)

@@ -737,13 +737,27 @@ def _outlet_months(
     return first
 
 
-def _monthly_peak(places: Places, horizon: Horizon) -> FloatArray:
-    """Peak weekly minutes per place within each month, ``(places, months)``."""
+def _month_weeks(horizon: Horizon) -> list[IntArray]:
+    """The weeks that stand for each month: those whose middle day falls in it, else (a
+    month of a few days, such as a horizon starting on the 28th) those overlapping it. A
+    first month without weeks would otherwise plan nothing for the days it does have."""
     wm = horizon.week_months()
-    total = places.demand.sum(axis=1)
-    out = np.zeros((len(places), horizon.months))
+    dm = horizon.day_months()
+    out: list[IntArray] = []
     for m in range(horizon.months):
         weeks = np.flatnonzero(wm == m)
+        if weeks.size == 0:
+            weeks = np.unique(np.flatnonzero(dm == m) // 7)
+            weeks = weeks[weeks < horizon.weeks]
+        out.append(weeks.astype(np.int64))
+    return out
+
+
+def _monthly_peak(places: Places, horizon: Horizon) -> FloatArray:
+    """Peak weekly minutes per place within each month, ``(places, months)``."""
+    total = places.demand.sum(axis=1)
+    out = np.zeros((len(places), horizon.months))
+    for m, weeks in enumerate(_month_weeks(horizon)):
         if weeks.size:
             out[:, m] = total[:, weeks].max(axis=1)
         elif m > 0:
@@ -890,11 +904,9 @@ def _far_mobile_minutes(
     n_sites: int,
 ) -> FloatArray:
     """Peak weekly mobile minutes of far places per van base and month ``(sites, months)``."""
-    wm = horizon.week_months()
     out = np.zeros((n_sites, horizon.months))
     mob = np.flatnonzero(mobile)
-    for m in range(horizon.months):
-        weeks = np.flatnonzero(wm == m)
+    for m, weeks in enumerate(_month_weeks(horizon)):
         if weeks.size == 0:
             out[:, m] = out[:, m - 1] if m else 0
             continue

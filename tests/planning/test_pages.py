@@ -1,0 +1,374 @@
+"""The planning studio pages: who may see them, the map and charts they draw from the
+forecast, field-level messages on bad input, plans run from the form (CSRF, keyed, nothing
+saved on refusal), scenarios side by side, and CSV/GeoJSON downloads that parse."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from pitstop.clock import FixedClock
+from pitstop.identity.actor import SYSTEM
+from pitstop.identity.roles import Role
+from pitstop.planning import service
+from pitstop.planning.export import GAP_COLUMNS, PLAN_COLUMNS
+from pitstop.planning.models import PlanScenario
+from pitstop.planning.schemas import PlanningParams
+from tests.conftest import TEST_NOW
+from tests.factories import make_owner, make_user
+from tests.planning.helpers import build_planning_world
+from tests.web.conftest import csrf_of, forms, log_in
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def people(database):  # type: ignore[no-untyped-def]
+    """The planning world (Shanghai, Wuhan, far Hubei towns) and one login per kind of user."""
+    build_planning_world(database, per_owner=5, minutes_per_day=300)
+    with database.unit_of_work() as s:
+        make_user(s, "planner", Role.PLANNER)
+        make_user(s, "admin", Role.ADMIN)
+        make_user(s, "dispatcher", Role.DISPATCHER)
+        make_user(s, "owner", Role.OWNER, owner_id=make_owner(s).id)
+    return database
+
+
+@pytest.fixture
+def browser(app: Any, people: Any) -> Iterator[TestClient]:
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
+        yield c
+
+
+def _planner(browser: TestClient, who: str = "planner") -> TestClient:
+    assert log_in(browser, who).status_code == 303
+    return browser
+
+
+def _svgs(html: str, testid: str) -> list[ET.Element]:
+    """Each inline SVG with this test id, parsed as XML (so it must be well-formed)."""
+    found = re.findall(rf'<svg [^>]*data-testid="{testid}".*?</svg>', html, flags=re.S)
+    return [ET.fromstring(x) for x in found]  # noqa: S314 - our own page, under test
+
+
+def _forecast(database: Any, **params: Any) -> dict[str, Any]:
+    with database.unit_of_work(write=False) as s:
+        return service.forecast(
+            s, actor=SYSTEM, params=PlanningParams(**params), clock=FixedClock(TEST_NOW)
+        )
+
+
+def _yuan(shown: str) -> float:
+    """ "¥2.3M" or "¥500,000" as yuan."""
+    number = float(shown.strip("¥M").replace(",", ""))
+    return number * 1e6 if shown.endswith("M") else number
+
+
+def _scenario_count(database: Any) -> int:
+    with database.unit_of_work(write=False) as s:
+        return int(s.scalar(select(func.count()).select_from(PlanScenario)) or 0)
+
+
+def _run_plan(browser: TestClient, name: str, **fields: str) -> Any:
+    page = browser.get("/planning/scenarios").text
+    form = forms(page, "/planning/scenarios")[0]
+    data = {k: v[0] for k, v in form.items()} | {"name": name, **fields}
+    return browser.post("/planning/scenarios", data=data)
+
+
+# --- who may look ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["owner", "dispatcher"])
+def test_only_planners_and_admins_reach_the_studio(browser: TestClient, who: str) -> None:
+    _planner(browser, who)
+    for path in ("/planning", "/planning/scenarios", "/planning/gaps.csv", "/planning/compare"):
+        assert browser.get(path).status_code == 403, path
+    home = browser.get("/", follow_redirects=True).text
+    assert 'href="/planning"' not in home
+
+
+def test_admin_sees_the_studio_in_the_nav(browser: TestClient) -> None:
+    _planner(browser, "admin")
+    r = browser.get("/planning")
+    assert r.status_code == 200
+    assert 'href="/planning" aria-current="page"' in r.text
+
+
+def test_anonymous_visitor_is_sent_to_log_in(browser: TestClient) -> None:
+    r = browser.get("/planning/scenarios/1/plan.csv")
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/login?next=")
+
+
+# --- the studio --------------------------------------------------------------------------------
+
+
+def test_map_marks_far_towns_as_gaps_and_draws_every_site(browser: TestClient) -> None:
+    html = _planner(browser).get("/planning").text
+    (drawn,) = _svgs(html, "plan-map")
+    sites = drawn.find(f"{SVG}g[@class='sites']")
+    assert sites is not None and len(sites) == 3  # SH-C1, SH-C2, WH-C1, all centres
+    assert {g.get("data-kind") for g in sites} == {"centre"}
+    cells = drawn.findall(f"{SVG}g[@class='cells']/{SVG}path")
+    gaps = [c for c in cells if c.get("data-gap") == "1"]
+    # Yichang and Shiyan are hours from Wuhan; Shanghai and Wuhan owners live next to a site.
+    gap_titles = " ".join(c.findtext(f"{SVG}title") or "" for c in gaps)
+    assert "Yichang" in gap_titles and "Shiyan" in gap_titles
+    assert "Shanghai" not in gap_titles and "Wuhan" not in gap_titles
+    # West is left and north is up: Shiyan (110.8E, 32.6N) lies west and north of Shanghai.
+    shiyan, shanghai = (_corner(cells, name) for name in ("Shiyan", "Shanghai"))
+    assert shiyan[0] < shanghai[0] and shiyan[1] < shanghai[1]
+    assert drawn.find(f"{SVG}g[@class='proposed']") is None
+
+
+def _corner(cells: list[ET.Element], name: str) -> tuple[float, float]:
+    cell = next(c for c in cells if name in (c.findtext(f"{SVG}title") or ""))
+    x, y = re.match(r"M([\d.]+),([\d.]+)", cell.get("d") or "").groups()  # type: ignore[union-attr]
+    return float(x), float(y)
+
+
+def test_charts_show_every_region_with_the_target_line(people: Any, browser: TestClient) -> None:
+    html = _planner(browser).get("/planning?target_lead_days=2.5").text
+    expected = _forecast(people, target_lead_days=2.5)
+    regions = re.findall(r'data-testid="region-chart" data-region="([^"]*)"', html)
+    assert sorted(regions) == sorted(r["region"] for r in expected["regions"])
+    for chart in _svgs(html, "lead-chart"):
+        target = chart.find(f"{SVG}line[@class='target']")
+        assert target is not None
+        assert "2.5" in (target.findtext(f"{SVG}title") or "")
+        assert chart.find(f"{SVG}polyline") is not None
+
+
+def test_overloaded_network_lists_its_alerts(database: Any, app: Any) -> None:
+    build_planning_world(database, per_owner=5, minutes_per_day=40)
+    with database.unit_of_work() as s:
+        make_user(s, "planner", Role.PLANNER)
+    expected = _forecast(database)
+    assert expected["alerts"], "the world is built to overload"
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
+        log_in(c, "planner")
+        html = c.get("/planning").text
+    shown = re.findall(r'data-testid="alert" data-key="([^"]*)"', html)
+    assert shown == [a["key"] for a in expected["alerts"]]
+    assert "Over target from" in html
+
+
+def test_studio_speaks_chinese(browser: TestClient) -> None:
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    html = browser.get("/planning").text
+    assert "网络规划工作台" in html and "各地区预约等待" in html
+    assert "湖北" in html  # regions by their Chinese names
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def test_bad_forecast_input_is_shown_next_to_its_field(browser: TestClient) -> None:
+    r = _planner(browser).get("/planning?weeks=2&target_lead_days=abc&coverage_minutes=45")
+    assert r.status_code == 422
+    assert 'data-testid="error-weeks"' in r.text
+    assert 'data-testid="error-target_lead_days"' in r.text
+    assert 'data-testid="error-coverage_minutes"' not in r.text
+    assert 'name="coverage_minutes" value="45"' in r.text  # what was typed stays
+    assert 'data-testid="plan-map"' not in r.text
+
+
+@pytest.mark.parametrize("value", ["1e30", "nan", "inf", "12abc"])
+def test_absurd_numbers_are_field_messages(browser: TestClient, value: str) -> None:
+    r = _planner(browser).get("/planning", params={"target_vehicles": value})
+    assert r.status_code == 422
+    assert 'data-testid="error-target_vehicles"' in r.text
+
+
+def test_target_below_todays_fleet_is_refused_on_its_field(browser: TestClient) -> None:
+    r = _planner(browser).get("/planning?target_vehicles=5")
+    assert r.status_code == 422
+    assert re.search(r'data-testid="error-target_vehicles">[^<]*below', r.text)
+
+
+def test_field_messages_in_chinese(browser: TestClient) -> None:
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    r = browser.get("/planning?weeks=200")
+    assert r.status_code == 422
+    assert "请输入 4 到 104 之间的整数周数。" in r.text
+
+
+# --- running, saving and reading plans --------------------------------------------------------
+
+
+def test_plan_from_the_form_is_saved_and_shown(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    r = _run_plan(browser, "Grow to 600", target_vehicles="600", weeks="26")
+    assert r.status_code == 303, r.text
+    page = browser.get(r.headers["location"])
+    assert page.status_code == 200
+    assert "Plan “Grow to 600” computed and saved." in page.text
+    with people.unit_of_work(write=False) as s:
+        saved = s.scalars(select(PlanScenario)).one()
+        sid, result, params, weeks = saved.id, saved.result, saved.params, saved.weeks
+    assert params["target_vehicles"] == 600 and weeks == 26
+    rows = re.findall(r'data-testid="plan-row"', page.text)
+    assert len(rows) == len(result["openings"]) > 0
+    assert 'data-testid="timeline"' in page.text
+    # The studio's map now shows the plan's new sites in orange.
+    studio_html = browser.get(f"/planning?scenario={sid}").text
+    # A blank form forecasts under the plan's own parameters, so both lines face one fleet.
+    assert 'data-testid="from-plan"' in studio_html
+    assert 'name="target_vehicles" value="600"' in studio_html
+    assert 'name="weeks" value="26"' in studio_html
+    (drawn,) = _svgs(studio_html, "plan-map")
+    proposed = drawn.find(f"{SVG}g[@class='proposed']")
+    new_places = [o for o in result["openings"] if o["at_site"] is None]
+    assert proposed is not None and len(proposed) == len(new_places)
+
+
+def test_resent_plan_form_saves_once(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    page = browser.get("/planning/scenarios").text
+    data = {k: v[0] for k, v in forms(page, "/planning/scenarios")[0].items()}
+    data |= {"name": "twice", "weeks": "26"}
+    first = browser.post("/planning/scenarios", data=data)
+    again = browser.post("/planning/scenarios", data=data)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    assert _scenario_count(people) == 1
+
+
+def test_plan_form_without_csrf_saves_nothing(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    r = browser.post("/planning/scenarios", data={"name": "forged", "csrf": "nope"})
+    assert r.status_code == 403
+    assert _scenario_count(people) == 0
+
+
+def test_bad_plan_input_keeps_the_form_and_saves_nothing(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    r = _run_plan(browser, "", coverage_share="150", weeks="26")
+    assert r.status_code == 422
+    assert 'data-testid="error-name"' in r.text
+    assert 'data-testid="error-coverage_share"' in r.text
+    assert 'name="coverage_share" value="150"' in r.text
+    assert _scenario_count(people) == 0
+
+
+def test_taken_name_is_a_field_message(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    assert _run_plan(browser, "base", weeks="26").status_code == 303
+    r = _run_plan(browser, "base", weeks="26")
+    assert r.status_code == 409
+    assert 'data-testid="error-name"' in r.text
+    assert _scenario_count(people) == 1
+
+
+def test_missing_scenario_is_not_found(browser: TestClient) -> None:
+    _planner(browser)
+    assert browser.get("/planning/scenarios/424242").status_code == 404
+    assert browser.get("/planning/scenarios/99999999999999999999/plan.csv").status_code == 404
+
+
+# --- comparison --------------------------------------------------------------------------------
+
+
+def test_two_scenarios_side_by_side(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    assert _run_plan(browser, "as is", weeks="26").status_code == 303
+    assert _run_plan(browser, "tight", weeks="26", coverage_minutes="30").status_code == 303
+    with people.unit_of_work(write=False) as s:
+        saved = {x.name: (x.id, x.total_cost) for x in s.scalars(select(PlanScenario))}
+    ids = [saved["as is"][0], saved["tight"][0]]
+    page = browser.get("/planning/scenarios").text
+    assert len(re.findall(r'data-testid="scenario"', page)) == 2
+    r = browser.get("/planning/compare", params={"ids": [str(i) for i in ids]})
+    assert r.status_code == 200
+    heads = re.findall(r'data-testid="compare-col"><a href="/planning/scenarios/(\d+)"', r.text)
+    assert [int(x) for x in heads] == ids
+    row = re.search(r'<tr data-figure="total_cost">(.*?)</tr>', r.text, flags=re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>\s*(.*?)\s*</td>", row.group(1), flags=re.S)
+    assert len(cells) == 2
+    assert [_yuan(c) for c in cells] == [
+        pytest.approx(saved["as is"][1], abs=50_000),
+        pytest.approx(saved["tight"][1], abs=50_000),
+    ]
+    assert len(_svgs(r.text, "cost-bars")) == 2
+
+
+def test_comparing_fewer_than_two_asks_for_more(browser: TestClient) -> None:
+    _planner(browser)
+    r = browser.get("/planning/compare", params={"ids": ["1"]})
+    assert r.status_code == 422
+    assert "Tick at least two scenarios" in r.text
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+
+def test_plan_downloads_parse_and_add_up(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    assert _run_plan(browser, "export me", target_vehicles="600", weeks="26").status_code == 303
+    with people.unit_of_work(write=False) as s:
+        saved = s.scalars(select(PlanScenario)).one()
+        sid, total, openings = saved.id, saved.total_cost, saved.result["openings"]
+    r = browser.get(f"/planning/scenarios/{sid}/plan.csv")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert tuple(rows[0].keys()) == PLAN_COLUMNS
+    assert sum(float(x["cost_yuan"]) for x in rows) == pytest.approx(total, abs=len(rows))
+    kinds = [x["kind"] for x in rows if x["kind"] in ("centre", "authorised_outlet", "van_base")]
+    assert len(kinds) == len(openings) > 0
+    g = browser.get(f"/planning/scenarios/{sid}/plan.geojson")
+    assert g.headers["content-type"].startswith("application/geo+json")
+    doc = json.loads(g.text)
+    assert doc["type"] == "FeatureCollection"
+    assert len(doc["features"]) == len(rows)
+    for f in doc["features"]:
+        assert f["type"] == "Feature"
+        if f["geometry"] is not None:
+            lon, lat = f["geometry"]["coordinates"]
+            assert 70 < lon < 140 and 15 < lat < 55  # RFC 7946: longitude first
+    placed = [f for f in doc["features"] if f["properties"]["kind"] == "authorised_outlet"]
+    assert all(f["geometry"]["type"] == "Point" for f in placed)
+
+
+def test_gap_downloads_list_the_far_places(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    r = browser.get("/planning/gaps.csv?coverage_minutes=60")
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert tuple(rows[0].keys()) == GAP_COLUMNS
+    assert {x["place"] for x in rows} == {"Yichang", "Shiyan"}
+    assert all(float(x["minutes_to_nearest_site"]) > 60 for x in rows)
+    assert [float(x["minutes_to_nearest_site"]) for x in rows] == sorted(
+        (float(x["minutes_to_nearest_site"]) for x in rows), reverse=True
+    )
+    doc = json.loads(browser.get("/planning/gaps.geojson?coverage_minutes=60").text)
+    assert {f["properties"]["place"] for f in doc["features"]} == {"Yichang", "Shiyan"}
+    # With a threshold beyond the farthest town nobody is left out.
+    wide = browser.get("/planning/gaps.csv?coverage_minutes=1400").text
+    assert list(csv.DictReader(io.StringIO(wide))) == []
+
+
+def test_bad_gap_threshold_is_refused(browser: TestClient) -> None:
+    _planner(browser)
+    r = browser.get("/planning/gaps.csv?coverage_minutes=-5")
+    assert r.status_code == 422
+
+
+def test_plan_form_page_carries_csrf(browser: TestClient) -> None:
+    page = _planner(browser).get("/planning/scenarios").text
+    assert csrf_of(page)
+    assert forms(page, "/planning/scenarios")[0]["idem"][0]
