@@ -1,55 +1,139 @@
-"""OR-Library p-median benchmark: our heuristic against the plain HiGHS MIP (the anchor).
+"""OR-Library p-median benchmark: our engine beside spopt (PySAL) on the same instances.
 
 Usage::
 
-    python bench/orlib_pmedian.py DATA_DIR [--instances pmed1,pmed6] [--all]
-        [--seconds 60] [--out bench/results/orlib_pmedian.json]
+    python bench/orlib_pmedian.py DATA_DIR [--instances pmed1,pmed6 | --all]
+        [--seconds 60] [--method auto] [--spopt-seconds 30] [--anchors spopt[,mip]]
+        [--out bench/results/orlib_pmedian.json]
 
-DATA_DIR holds ``pmed*.txt`` and ``pmedopt.txt``. Default: a small subset (see
-``DEFAULT``), run one solver at a time. For each instance both runs get the same time limit;
-speed is reported as ``anchor_seconds / heuristic_seconds`` measured in the same run on the
-same machine, with both objectives and the gap to the published optimum.
+DATA_DIR holds ``pmed*.txt`` and ``pmedopt.txt``. Default: a small subset (``DEFAULT``).
+Per instance, one solver at a time, in the same run on the same machine:
+
+* ours: ``pitstop.engines.location.solve`` with ``--method`` (default ``auto``, what
+  ``pitstop solve pmedian`` runs) and a ``--seconds`` limit;
+* spopt: ``spopt.locate.PMedian.from_cost_matrix`` on the same distance matrix, solved by
+  HiGHS through pulp (one thread, mip_rel_gap 1e-6) with ``--spopt-seconds`` as HiGHS's time
+  limit; its seconds are model building plus solving (spopt's import excluded). Status
+  ``optimal`` / ``time-capped`` (HiGHS stopped at the limit with a solution; its value is
+  kept) / ``failed`` (no solution, out of memory, or killed at ``--spopt-wall-seconds``);
+* optionally (``--anchors spopt,mip``) our plain HiGHS MIP (``method="mip"``).
+
+Every solution is checked independently (p sites open, the cost recomputed from the matrix,
+spopt's assignment to open sites only). Speed ratio = spopt seconds / our seconds; when
+spopt was time-capped the ratio is only a lower bound and is flagged so.
+The JSON is rewritten after every instance, so a run cut short leaves what it measured.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
+import statistics
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from pitstop.engines.location import MaxSeconds, PMedianParams, solve
+from orlib_common import (
+    check_pmedian,
+    gap_to,
+    load_average,
+    machine_info,
+    matches,
+    run_spopt,
+    spopt_pmedian_child,
+)
+
+from pitstop.engines.location import MaxSeconds, PMedianData, PMedianParams, solve
 from pitstop.engines.location.io import read_orlib_pmedian, read_pmedian_optima
 
 DEFAULT = ("pmed1", "pmed2", "pmed3", "pmed6", "pmed7")
+TARGET_SECONDS = 60.0
 
 
-def machine_info() -> dict[str, object]:
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next(
-                (ln.split(":", 1)[1].strip() for ln in handle if ln.startswith("model name")), cpu
-            )
-    except OSError:
-        pass
-    packages = {}
-    for name in ("numpy", "scipy", "highspy"):
-        try:
-            packages[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            packages[name] = None
+def run_ours(
+    data: PMedianData, method: str, seconds: float, seed: int, known: float | None
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    result = solve(
+        data,
+        stop=MaxSeconds(seconds),
+        seed=seed,
+        params=PMedianParams(method=method),  # type: ignore[arg-type]
+    )
+    elapsed = time.perf_counter() - started
+    check = check_pmedian(data.distances, data.demand, data.p, result.facilities, result.assignment)
+    ok = check["ok"] and abs(check["cost"] - result.objective) <= 1e-6 * max(1.0, result.objective)
+    if check["ok"] and not ok:
+        check["errors"].append(f"reported {result.objective} but recomputed {check['cost']}")
     return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpu": cpu,
-        "logical_cpus": os.cpu_count(),
-        "load_average_1m": os.getloadavg()[0],
-        "packages": packages,
+        "method": result.method,
+        "objective": result.objective,
+        "recomputed_objective": check.get("cost"),
+        "check_ok": ok,
+        "check_errors": check["errors"],
+        "lower_bound": result.lower_bound,
+        "gap": result.gap,
+        "optimal_proven": result.optimal,
+        "bound_consistent_with_known_optimum": known is None
+        or result.lower_bound <= known + max(1e-6, 1e-9 * abs(known)),
+        "gap_to_known_optimum": gap_to(check.get("cost"), known),
+        "matches_known_optimum": ok and matches(check.get("cost"), known, 1e-9),
+        "seconds": round(elapsed, 3),
+    }
+
+
+def run_spopt_anchor(
+    data: PMedianData, seconds: float, wall: float, memory_gib: float, known: float | None
+) -> dict[str, Any]:
+    out = run_spopt(
+        spopt_pmedian_child,
+        (data.distances, data.demand, data.p, seconds),
+        wall_seconds=wall,
+        memory_gib=memory_gib,
+    )
+    facilities = out.pop("facilities", None)
+    assignment = out.pop("assignment", None)
+    if out["status"] != "failed":
+        check = check_pmedian(data.distances, data.demand, data.p, facilities or [], assignment)
+        value = check.get("assignment_cost", check.get("cost"))
+        out["objective"] = value
+        out["check_ok"] = check["ok"]
+        out["check_errors"] = check["errors"]
+        out["nearest_site_objective"] = check.get("cost")
+        out["gap_to_known_optimum"] = gap_to(value, known)
+        out["matches_known_optimum"] = check["ok"] and matches(value, known, 1e-9)
+    else:
+        out["objective"] = None
+        out["matches_known_optimum"] = False
+    return out
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    ours = [r["ours"] for r in rows]
+    spopt_rows = [r for r in rows if "spopt" in r]
+    finished = [r for r in spopt_rows if r["spopt"]["status"] == "optimal"]
+    ratios = [r["speed_ratio_spopt_over_ours"] for r in finished]
+    return {
+        "instances": len(rows),
+        "ours_at_known_optimum": sum(o["matches_known_optimum"] for o in ours),
+        "ours_at_known_optimum_within_60s": sum(
+            o["matches_known_optimum"] and o["seconds"] <= TARGET_SECONDS for o in ours
+        ),
+        "ours_optimality_proven": sum(o["optimal_proven"] for o in ours),
+        "ours_checks_failed": sum(not o["check_ok"] for o in ours),
+        "ours_bounds_above_known_optimum": sum(
+            not o["bound_consistent_with_known_optimum"] for o in ours
+        ),
+        "ours_max_seconds": max((o["seconds"] for o in ours), default=None),
+        "spopt_runs": len(spopt_rows),
+        "spopt_optimal": len(finished),
+        "spopt_time_capped": sum(r["spopt"]["status"] == "time-capped" for r in spopt_rows),
+        "spopt_failed": sum(r["spopt"]["status"] == "failed" for r in spopt_rows),
+        "spopt_at_known_optimum": sum(r["spopt"]["matches_known_optimum"] for r in spopt_rows),
+        "ratio_where_spopt_optimal_min": min(ratios, default=None),
+        "ratio_where_spopt_optimal_median": statistics.median(ratios) if ratios else None,
+        "ratio_where_spopt_optimal_at_least_10x": sum(x >= 10 for x in ratios),
     }
 
 
@@ -60,12 +144,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data_dir", type=Path, help="folder with pmed*.txt and pmedopt.txt")
     parser.add_argument("--instances", help="comma-separated names (default: a small subset)")
     parser.add_argument("--all", action="store_true", help="run pmed1..pmed40")
+    parser.add_argument("--seconds", type=float, default=60.0, help="our time limit")
+    parser.add_argument("--method", default="auto", choices=("auto", "heuristic", "mip"))
+    parser.add_argument("--seed", type=int, default=0, help="our seed")
     parser.add_argument(
-        "--seconds", type=float, default=60.0, help="time limit per run (both methods)"
+        "--anchors", default="spopt", help="comma list of spopt, mip (our plain HiGHS MIP)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="heuristic seed")
+    parser.add_argument("--spopt-seconds", type=float, default=30.0, help="HiGHS limit")
+    parser.add_argument(
+        "--spopt-wall-seconds",
+        type=float,
+        default=None,
+        help="hard limit for spopt build + solve (default: 3 x --spopt-seconds + 120)",
+    )
+    parser.add_argument("--spopt-memory-gib", type=float, default=10.0)
+    parser.add_argument("--mip-seconds", type=float, default=60.0)
     parser.add_argument("--out", type=Path, default=Path("bench/results/orlib_pmedian.json"))
     args = parser.parse_args(argv)
+    anchors = {a.strip() for a in args.anchors.split(",") if a.strip()}
+    wall = args.spopt_wall_seconds or 3 * args.spopt_seconds + 120
 
     optima = read_pmedian_optima(args.data_dir / "pmedopt.txt")
     if args.all:
@@ -74,58 +171,76 @@ def main(argv: list[str] | None = None) -> int:
         names = [n.strip() for n in args.instances.split(",") if n.strip()]
     else:
         names = list(DEFAULT)
-    rows = []
+    report: dict[str, Any] = {
+        "benchmark": "OR-Library p-median (Beasley 1985), ours beside spopt",
+        "complete": False,
+        "subset": not args.all,
+        "instances_requested": names,
+        "settings": {
+            "ours_method": args.method,
+            "ours_seconds": args.seconds,
+            "seed": args.seed,
+            "spopt_model": "spopt.locate.PMedian.from_cost_matrix (distances, weights 1)",
+            "spopt_solver": "pulp.HiGHS(threads=1, gapRel=1e-6, timeLimit=spopt_seconds)",
+            "spopt_seconds": args.spopt_seconds if "spopt" in anchors else None,
+            "spopt_wall_seconds": wall if "spopt" in anchors else None,
+            "spopt_memory_gib": args.spopt_memory_gib,
+            "spopt_seconds_measure": "model build + solve, in the child process",
+            "mip_anchor_seconds": args.mip_seconds if "mip" in anchors else None,
+            "speed_ratio": "spopt seconds / our seconds; a lower bound when spopt was capped",
+        },
+        "note": "one solver at a time on a shared 2-core machine",
+        "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine_info(),
+        "results": [],
+    }
+    rows: list[dict[str, Any]] = report["results"]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     for name in names:
         data = read_orlib_pmedian(args.data_dir / f"{name}.txt")
         known = optima.get(name)
-        runs = {}
-        for label, method in (("anchor_mip", "mip"), ("heuristic", "heuristic")):
-            started = time.perf_counter()
-            result = solve(
-                data,
-                stop=MaxSeconds(args.seconds),
-                seed=args.seed,
-                params=PMedianParams(method=method),
-            )
-            seconds = time.perf_counter() - started
-            runs[label] = {
-                "objective": result.objective,
-                "lower_bound": result.lower_bound,
-                "gap": result.gap,
-                "seconds": round(seconds, 3),
-                "optimal_proven": result.optimal,
-                "matches_known_optimum": known is not None and abs(result.objective - known) < 1e-6,
-            }
-        ratio = runs["anchor_mip"]["seconds"] / max(runs["heuristic"]["seconds"], 1e-9)  # type: ignore[operator]
-        row = {
+        row: dict[str, Any] = {
             "instance": name,
             "n": data.distances.shape[0],
             "p": data.p,
             "known_optimum": known,
-            **runs,
-            "speed_ratio_anchor_over_heuristic": round(ratio, 2),
+            "load_average_before": load_average(),
         }
+        row["ours"] = run_ours(data, args.method, args.seconds, args.seed, known)
+        if "spopt" in anchors:
+            spopt = run_spopt_anchor(data, args.spopt_seconds, wall, args.spopt_memory_gib, known)
+            row["spopt"] = spopt
+            ratio = spopt["seconds"] / max(row["ours"]["seconds"], 1e-3)
+            row["speed_ratio_spopt_over_ours"] = round(ratio, 1)
+            row["ratio_is_lower_bound"] = spopt["status"] != "optimal"
+        if "mip" in anchors:
+            row["mip"] = run_ours(data, "mip", args.mip_seconds, args.seed, known)
         rows.append(row)
-        print(
-            f"{name:7s} n={row['n']:3d} p={data.p:3d} opt={known:>7g} | "
-            f"MIP {runs['anchor_mip']['objective']:>8g} in {runs['anchor_mip']['seconds']:7.2f}s | "
-            f"heur {runs['heuristic']['objective']:>8g} (LB {runs['heuristic']['lower_bound']:g}) "
-            f"in {runs['heuristic']['seconds']:6.2f}s | ratio {ratio:6.1f}x",
-            flush=True,
+        ours = row["ours"]
+        line = (
+            f"{name:7s} n={row['n']:3d} p={data.p:3d} opt={known:>7g} | ours "
+            f"{ours['objective']:>8g} LB {ours['lower_bound']:>8g} {ours['seconds']:6.2f}s"
+            f"{'' if ours['check_ok'] else ' CHECK FAILED'}"
         )
-    subset = not args.all
-    report = {
-        "benchmark": "OR-Library p-median (Beasley 1985)",
-        "subset": subset,
-        "note": ("SUBSET of pmed1..pmed40 only, " if subset else "")
-        + "one solver at a time on a shared 2-core machine; "
-        + "ratio = anchor (plain HiGHS MIP) seconds / heuristic seconds",
-        "time_limit_seconds": args.seconds,
-        "machine": machine_info(),
-        "results": rows,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+        if "spopt" in row:
+            sp = row["spopt"]
+            value = f"{sp['objective']:>8g}" if sp["objective"] is not None else "       -"
+            line += (
+                f" | spopt {sp['status']:11s} {value} {sp['seconds']:7.2f}s"
+                f" ratio {'>=' if row['ratio_is_lower_bound'] else ''}"
+                f"{row['speed_ratio_spopt_over_ours']:g}x"
+            )
+        if "mip" in row:
+            line += f" | MIP {row['mip']['objective']:>8g} {row['mip']['seconds']:6.2f}s"
+        print(line, flush=True)
+        report["summary"] = summarise(rows)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    report["complete"] = True
+    report["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    report["load_average_at_end"] = load_average()
+    report["summary"] = summarise(rows)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report["summary"], indent=2))
     print(f"saved {args.out}")
     return 0
 

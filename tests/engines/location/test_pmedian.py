@@ -126,3 +126,31 @@ def test_bounds_bracket_the_optimum(
 def test_invalid_data_raises_location_input_error(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(LocationInputError, match=message):
         PMedianData(**kwargs)  # type: ignore[arg-type]
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), p=st.integers(2, 4), fixed=st.booleans())
+def test_lagrangian_fixing_never_cuts_off_a_better_solution(seed: int, p: int, fixed: bool) -> None:
+    """Every solution strictly below ``upper`` uses only allowed sites and all forced ones."""
+    import itertools
+
+    from pitstop.engines.location.pmedian import _Instance
+    from pitstop.engines.location.stop import Budget
+
+    rng = np.random.default_rng(seed)
+    d = random_points(rng, 12, 8)
+    w = rng.integers(1, 4, 12).astype(float)
+    data = PMedianData(d, p, weights=w, fixed_open=(0,) if fixed else ())
+    inst = _Instance(data)
+    start_mask = inst.local_search(inst.greedy())
+    d1, _, _ = inst.closest_two(np.flatnonzero(start_mask))
+    value, _, rho = inst.lagrangian(start_mask, w * d1, 60, Budget(MaxIterations(60)))
+    assert rho is not None
+    upper = pmedian_optimum(d, w, p, data.fixed_open) + 2.0  # leave room below it
+    allowed, forced = inst.reduce(value, rho, upper, integral=True)
+    for subset in itertools.combinations(range(8), p):
+        if not set(data.fixed_open) <= set(subset):
+            continue
+        if float(w @ d[:, list(subset)].min(axis=1)) <= upper - 1:
+            assert allowed[list(subset)].all()
+            assert set(np.flatnonzero(forced)) <= set(subset)

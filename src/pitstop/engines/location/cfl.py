@@ -73,12 +73,12 @@ class CFLParams:
 
     Attributes:
         method: ``"mip"`` plain HiGHS MIP; ``"heuristic"`` Lagrangian heuristic only;
-            ``"auto"`` the heuristic, then the MIP (warm-started) when
-            ``customers * sites <= mip_max_cells`` and the gap is open.
+            ``"auto"`` the MIP when ``customers * sites <= mip_max_cells`` (the Lagrangian
+            heuristic only if HiGHS found no solution in time), the heuristic beyond.
         mip_max_cells: size up to which ``"auto"`` runs the MIP.
         repair_every: subgradient iterations between two primal repairs.
-        heuristic_share: in ``"auto"`` with a MIP to follow, share of the budget for the
-            Lagrangian heuristic.
+        heuristic_share: unused since ``"auto"`` no longer runs the heuristic before the
+            MIP; kept so existing callers still construct.
     """
 
     method: Literal["auto", "mip", "heuristic"] = "auto"
@@ -384,24 +384,21 @@ def solve(
     upper = math.inf
     bound = -math.inf
     label: str = params.method
-    if params.method != "mip":
-        runs_mip = (
-            params.method == "auto" and inst.n_customers * inst.n_sites <= params.mip_max_cells
-        )
-        lag_budget = budget.fraction(params.heuristic_share) if runs_mip else budget
-        best, upper, bound = _lagrangian_heuristic(inst, lag_budget, max(1, params.repair_every))
-        budget.iterations = lag_budget.iterations
-        bound = round_bound(bound, integral)
-        label = "heuristic"
-        if runs_mip and upper > bound + inst.tol and budget.seconds_left() > 0:
-            label = "heuristic+mip"
-            assign, mip_bound = _mip(inst, budget, best)
-            bound = max(bound, round_bound(mip_bound, integral))
-            if assign is not None and inst.total(assign) < upper:
-                best, upper = assign, inst.total(assign)
-    else:
+    # "auto": exact through HiGHS while the model is small (on 20 of the 24 OR-Library cap
+    # instances the MIP alone is 6-80x faster than the Lagrangian heuristic, whose repairs
+    # dominate); beyond mip_max_cells, or if HiGHS found nothing in time, the heuristic.
+    small = params.method == "auto" and inst.n_customers * inst.n_sites <= params.mip_max_cells
+    if params.method == "mip" or small:
+        label = "mip"
         best, bound = _mip(inst, budget, None)
         upper = inst.total(best) if best is not None else math.inf
+    if params.method == "heuristic" or (
+        params.method == "auto" and best is None and budget.seconds_left() > 0
+    ):
+        mip_bound = bound
+        best, upper, bound = _lagrangian_heuristic(inst, budget, max(1, params.repair_every))
+        bound = max(round_bound(bound, integral), round_bound(mip_bound, integral))
+        label = "heuristic" if params.method == "heuristic" or not small else "mip+heuristic"
     if best is None:
         return Result(
             objective=math.inf,

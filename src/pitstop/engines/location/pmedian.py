@@ -188,8 +188,10 @@ class _Instance:
 
     def lagrangian(
         self, incumbent: BoolArray, start: FloatArray, iterations: int, budget: Budget
-    ) -> tuple[float, BoolArray]:
-        """Best Lagrangian bound and best solution (relaxed site sets, locally improved).
+    ) -> tuple[float, BoolArray, FloatArray | None]:
+        """Best Lagrangian bound, best solution and the site costs ``rho`` at the best bound.
+
+        The relaxed site sets are locally improved into solutions.
 
         Every ``repair_every`` iterations the relaxed site set seeds a local search: the
         Lagrangian heuristic, which also sharpens the Polyak step as the incumbent improves.
@@ -204,6 +206,7 @@ class _Instance:
         best = -math.inf
         theta, stall = 2.0, 0
         chosen: BoolArray | None = None
+        best_rho: FloatArray | None = None
         for it in range(iterations):
             if budget.seconds_left() <= 0:
                 break
@@ -214,7 +217,7 @@ class _Instance:
                 chosen[free[np.argpartition(rho[free], need - 1)[:need]]] = True
             value = float(lam.sum() + rho[chosen].sum())
             if not math.isfinite(best) or value > best + 1e-12 * max(1.0, abs(best)):
-                best, stall = value, 0
+                best, stall, best_rho = value, 0, rho
             else:
                 stall += 1
                 if stall >= 20:
@@ -232,10 +235,38 @@ class _Instance:
             norm = float(subgradient @ subgradient)
             if norm == 0.0:
                 # The relaxed solution assigns every customer once: it is optimal.
-                best = max(best, value)
+                if value >= best:
+                    best, best_rho = value, rho
                 break
             lam = lam + theta * (upper - value) / norm * subgradient
-        return best, incumbent
+        return best, incumbent, best_rho
+
+    def reduce(
+        self, bound: float, rho: FloatArray, upper: float, integral: bool
+    ) -> tuple[BoolArray, BoolArray]:
+        """Lagrangian reduced-cost fixing: sites that can stay in / must be in a better solution.
+
+        With ``bound = L(lambda)`` reached by opening the ``need`` free sites of smallest
+        ``rho``, forcing site ``j`` open (closed) costs at least ``rho_j - rho_(need)``
+        (``rho_(need+1) - rho_j``) more. A site whose forced bound cannot beat ``upper``
+        (by a whole unit on integral data) is closed (opened) in every better solution.
+        Returns ``(allowed, forced)`` masks; fixed sites are always allowed and forced.
+        """
+        free = np.flatnonzero(~self.fixed)
+        need = self.p - int(self.fixed.sum())
+        allowed = np.ones(self.n_sites, dtype=bool)
+        forced = self.fixed.copy()
+        if need <= 0 or need >= free.size or not math.isfinite(bound):
+            return allowed, forced
+        order = free[np.argsort(rho[free], kind="stable")]
+        inside, outside = order[:need], order[need:]
+        rho_last_in = float(rho[inside[-1]])
+        rho_first_out = float(rho[outside[0]])
+        margin = 1.0 - 1e-6 if integral else 0.0
+        limit = upper - margin
+        allowed[outside[bound + (rho[outside] - rho_last_in) > limit]] = False
+        forced[inside[bound + (rho_first_out - rho[inside]) > limit]] = True
+        return allowed, forced
 
 
 def _mip(
@@ -328,11 +359,16 @@ def solve(
     best_cost = inst.cost(best_mask)
     d1, _, _ = inst.closest_two(np.flatnonzero(best_mask))
     lag_budget = budget.fraction(params.lagrangian_share)
-    bound, best_mask = inst.lagrangian(
+    lag_value, best_mask, rho = inst.lagrangian(
         best_mask, inst.w * d1, params.lagrangian_iterations, lag_budget
     )
     best_cost = inst.cost(best_mask)
-    bound = round_bound(bound, integral)
+    bound = round_bound(lag_value, integral)
+
+    def reduced_sites() -> tuple[BoolArray, BoolArray]:
+        if rho is None:
+            return np.ones(inst.n_sites, dtype=bool), inst.fixed.copy()
+        return inst.reduce(lag_value, rho, best_cost, integral)
 
     runs_mip = method == "auto" and inst.n_customers * inst.n_sites <= params.mip_max_cells
     vns_budget = budget.fraction(params.heuristic_share) if runs_mip else budget
@@ -353,11 +389,31 @@ def solve(
 
     label = "heuristic"
     if runs_mip and best_cost > bound + inst.tol and budget.seconds_left() > 0:
-        mask, mip_bound = _mip(data, budget, best_mask)
+        # The MIP over the sites Lagrangian fixing leaves: every solution using a closed
+        # site (or missing a forced one) costs at least ``upper`` (integral data: more than
+        # ``upper - 1``), so min(restricted bound, upper) is a valid global bound.
+        allowed, forced = reduced_sites()
+        upper = best_cost
+        cols = np.flatnonzero(allowed)
+        position = np.full(inst.n_sites, -1)
+        position[cols] = np.arange(cols.size)
+        sub = PMedianData(
+            distances=data.distances[:, cols],
+            p=data.p,
+            weights=data.demand,
+            fixed_open=tuple(int(position[j]) for j in np.flatnonzero(forced)),
+        )
+        start = None
+        if not (best_mask & ~allowed).any() and not (forced & ~best_mask).any():
+            start = best_mask[cols]
+        sub_mask, mip_bound = _mip(sub, budget, start)
         label = "heuristic+mip"
-        bound = max(bound, round_bound(mip_bound, integral))
-        if mask is not None and inst.cost(mask) < best_cost:
-            best_mask, best_cost = mask, inst.cost(mask)
+        bound = max(bound, round_bound(min(mip_bound, upper), integral))
+        if sub_mask is not None:
+            mask = np.zeros(inst.n_sites, dtype=bool)
+            mask[cols[sub_mask]] = True
+            if inst.cost(mask) < best_cost:
+                best_mask, best_cost = mask, inst.cost(mask)
     return _result(inst, best_mask, best_cost, bound, integral, label, budget.iterations, budget)
 
 

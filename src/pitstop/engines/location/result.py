@@ -19,7 +19,8 @@ class Result:
         facilities: chosen sites, 0-based column indices, ascending (fixed sites included).
         assignment: for each customer, the 0-based site serving it (``-1`` if uncovered;
             set covering: the nearest covering site).
-        method: ``"mip"``, ``"heuristic"`` or ``"heuristic+mip"``.
+        method: ``"mip"``, ``"heuristic"``, ``"heuristic+mip"`` (heuristic, then HiGHS) or
+            ``"mip+heuristic"`` (CFL ``auto`` when HiGHS found no solution in time).
         optimal: True when the gap is closed (within the solver's tolerance).
         iterations: heuristic iterations used.
         seconds: wall-clock time of the solve.
