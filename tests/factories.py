@@ -226,6 +226,7 @@ def build_world(db: Database) -> World:
         make_user(s, "planner", Role.PLANNER)
         make_user(s, "community", Role.COMMUNITY_MANAGER)
         make_user(s, "admin", Role.ADMIN)
+        make_user(s, "quality", Role.QUALITY_MANAGER)
     w.users = {
         "alice": "owner",
         "bob": "owner",
@@ -239,6 +240,7 @@ def build_world(db: Database) -> World:
         "planner": "planner",
         "community": "community_manager",
         "admin": "admin",
+        "quality": "quality_manager",
     }
     return w
 

@@ -309,6 +309,46 @@ def promise_assess(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
         )
 
 
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Tick once, drain what is due, and exit")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --once: print JSON")] = False,
+) -> None:
+    """Run the background worker: outbox jobs, e-mail/SMS deliveries, reminders, escalations.
+
+    Runs until stopped (Ctrl-C or SIGTERM finish the message in hand first); several workers
+    may share one PostgreSQL database.
+    """
+    import signal
+    import threading
+
+    from pitstop.jobs.worker import Worker, WorkerOptions
+    from pitstop.notifications.channels import from_settings
+
+    settings = get_settings()
+    db = _database(settings)
+    runner = Worker(
+        db,
+        clock=SystemClock(),
+        channels=from_settings(settings),
+        options=WorkerOptions.from_settings(settings),
+    )
+    if once:
+        report = runner.drain()
+        if as_json:
+            print(json.dumps(report.as_dict()))
+        else:
+            out.print(", ".join(f"{k} {v}" for k, v in report.as_dict().items()))
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    err.print(f"worker {runner.name} started; Ctrl-C to stop")
+    runner.run(stop)
+
+
 def _register_solvers() -> None:
     # The solver libraries take a second to import: load them only for `solve` (and help).
     argv = sys.argv[1:2]
@@ -335,6 +375,23 @@ def _register_planning() -> None:
 
 
 _register_planning()
+
+
+dispatch_app = typer.Typer(help="Daily dispatch of vans and valet drivers.", no_args_is_help=True)
+app.add_typer(dispatch_app, name="dispatch")
+
+
+def _register_dispatch() -> None:
+    # The routing engine loads only for `dispatch` (and help).
+    argv = sys.argv[1:2]
+    if argv and argv[0] not in ("dispatch", "--help"):
+        return
+    from pitstop.dispatch.cli import register
+
+    register(dispatch_app, lambda: _database(get_settings()))
+
+
+_register_dispatch()
 
 
 def main() -> None:

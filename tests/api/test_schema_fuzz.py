@@ -33,7 +33,9 @@ def test_no_server_errors(app, client, world):  # type: ignore[no-untyped-def]
 def _fuzz(operation: Any, headers: dict[str, str]) -> None:
     label = f"{operation.method.upper()} {operation.path}"
 
-    @settings(max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(data=st.data())
     def fuzz(data: st.DataObject) -> None:
         case = data.draw(operation.as_strategy())

@@ -9,6 +9,10 @@ import pytest
 
 from tests.booking.helpers import book, options
 from tests.conftest import token_for
+from tests.dispatch.authz import DISPATCH_ROUTES, dispatch_matrix, dispatch_scene
+from tests.quality.authz import quality_matrix, quality_scene
+from tests.waitlist.authz import waitlist_matrix, waitlist_scene
+from tests.workshop.authz import workshop_matrix, workshop_scene
 
 PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/auth/token")}
 ROLES = [
@@ -25,13 +29,17 @@ ROLES = [
     "community",
     "admin",
     "washer",  # a car-wash merchant (issue 6); not listed in a row: expects 403
+    "quality",  # a quality manager (issue 3)
 ]
 
 
 @pytest.fixture
-def scene(client, world, database):  # type: ignore[no-untyped-def]
+def scene(client, world, database, tmp_path):  # type: ignore[no-untyped-def]
     """Alice has a booking at the Shanghai centre, Bob one at the outlet."""
     loyalty = _loyalty_scene(client, world, database)
+    workshop = workshop_scene(client, world, database, tmp_path / "photos")
+    waiting = waitlist_scene(client, world, database)
+    quality = quality_scene(client, world, database)
     ha, hb = token_for(client, "alice"), token_for(client, "bob")
     found = options(client, ha, world.vehicles["alice"])
     centre = next(o for o in found if o["site_code"] == "SH-C1")
@@ -39,12 +47,23 @@ def scene(client, world, database):  # type: ignore[no-untyped-def]
     a = book(client, ha, world.vehicles["alice"], centre).json()
     b = book(client, hb, world.vehicles["bob"], outlet).json()
     later = next(o for o in found if o["site_code"] == "SH-C1" and o["start"] != centre["start"])
-    return {
-        "alice_booking": a["id"],
-        "bob_booking": b["id"],
-        "later": later,
-        "headers": {n: token_for(client, n) for n in ROLES},
-    } | loyalty
+    return (
+        {
+            "alice_booking": a["id"],
+            "bob_booking": b["id"],
+            "later": later,
+            "headers": {n: token_for(client, n) for n in ROLES},
+        }
+        | loyalty
+        | {"workshop": workshop, "waitlist": waiting, "quality": quality}
+    )
+
+
+@pytest.fixture
+def dispatch(client, world, database, scene):  # type: ignore[no-untyped-def]
+    """Issue 5: a planned dispatch day. Not part of ``scene``: its bookings would show in the
+    booking lists the other tests check, so only the route walk builds it (after ``scene``)."""
+    return dispatch_scene(client, world, database)
 
 
 def _loyalty_scene(client: Any, world: Any, database: Any) -> dict[str, Any]:
@@ -474,20 +493,35 @@ def _planning_matrix() -> dict[tuple[str, str], tuple[dict[str, Any], dict[str, 
 
 def test_matrix_covers_every_route(client, world, scene):  # type: ignore[no-untyped-def]
     assert (
-        set(_matrix(world, scene)) | set(_loyalty_matrix(world, scene)) | set(_planning_matrix())
+        set(_matrix(world, scene))
+        | set(_loyalty_matrix(world, scene))
+        | set(_planning_matrix())
+        | set(workshop_matrix(world, scene["workshop"]))
+        | set(waitlist_matrix(world, scene["waitlist"]))
+        | set(quality_matrix(world, scene["quality"]))
+        | DISPATCH_ROUTES
         == _routes(client) - PUBLIC
     )
 
 
 @pytest.mark.parametrize("user", ROLES)
-def test_every_route_as_every_role(client, world, scene, database, user):  # type: ignore[no-untyped-def]
+def test_every_route_as_every_role(client, world, scene, database, user, dispatch):  # type: ignore[no-untyped-def]
     """Each call runs on a fresh copy of the scene's state: state changes are undone by
     giving each user its own scene (the fixture is per test)."""
     headers = scene["headers"][user]
     matrix = _matrix(world, scene) | _loyalty_matrix(world, scene) | _planning_matrix()
+    matrix |= workshop_matrix(world, scene["workshop"])
+    matrix |= waitlist_matrix(world, scene["waitlist"])
+    matrix |= quality_matrix(world, scene["quality"])
+    matrix |= dispatch_matrix(world, dispatch)
     for (method, _path), (req, expected) in matrix.items():
         r = client.request(
-            method, req["url"], params=req.get("params"), json=req.get("json"), headers=headers
+            method,
+            req["url"],
+            params=req.get("params"),
+            json=req.get("json"),
+            files=req.get("files"),
+            headers=headers,
         )
         want = expected.get(user, 403)
         # A successful change by one user (cancel, reschedule, check-in) can make a later call a
@@ -498,9 +532,10 @@ def test_every_route_as_every_role(client, world, scene, database, user):  # typ
 
 
 def test_owner_lists_only_own_bookings(client, world, scene):  # type: ignore[no-untyped-def]
-    for user, booking in (("alice", scene["alice_booking"]), ("bob", scene["bob_booking"])):
+    visit = scene["quality"]["visit"]  # Alice's completed visit, to rate (issue 3)
+    for user, own in (("alice", {scene["alice_booking"], visit}), ("bob", {scene["bob_booking"]})):
         got = client.get("/api/v1/bookings", headers=scene["headers"][user]).json()
-        assert [x["id"] for x in got] == [booking]
+        assert {x["id"] for x in got} == own
     assert client.get("/api/v1/bookings", headers=scene["headers"]["carol"]).json() == []
 
 
@@ -511,11 +546,12 @@ def test_staff_list_only_their_sites(client, world, scene):  # type: ignore[no-u
         }
 
     a, b = scene["alice_booking"], scene["bob_booking"]
-    assert ids("advisor_sh") == {a}
+    v = scene["quality"]["visit"]  # Alice's completed visit at the centre (issue 3)
+    assert ids("advisor_sh") == {a, v}
     assert ids("partner") == {b}
     assert ids("advisor_wh") == set()
-    assert ids("regional") == {a, b}
-    assert ids("admin") == {a, b}
+    assert ids("regional") == {a, b, v}
+    assert ids("admin") == {a, b, v}
     r = client.get(
         "/api/v1/bookings",
         params={"site_id": world.sites["sh"]},

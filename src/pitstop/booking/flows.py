@@ -62,14 +62,8 @@ def book(
     with db.unit_of_work() as session:
         policy.require(actor, "booking.create")
         fleet.get_vehicle(session, actor=actor, vehicle_id=request.vehicle_id)
-        plan = service.plan(
-            session,
-            site_id=request.site_id,
-            job_codes=request.jobs,
-            start=request.start,
-            transport=request.transport,
-            now=clock.now(),
-            settings=settings,
+        plan = service.plan_request(
+            session, actor=actor, request=request, now=clock.now(), settings=settings
         )
         service.prepare(session, plan)
     return _run(

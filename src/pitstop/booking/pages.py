@@ -24,6 +24,7 @@ from pitstop.booking.schemas import (
     AvailabilityQuery,
     BookingCreate,
     BookingRead,
+    Channel,
     JobRead,
     Option,
     Reschedule,
@@ -86,6 +87,13 @@ def _transport(value: str | None) -> Transport:
         return Transport(value or Transport.DROP_OFF.value)
     except ValueError:
         return Transport.DROP_OFF
+
+
+def _channel(value: str | None) -> Channel:
+    try:
+        return Channel(value or Channel.DRIVE_IN.value)
+    except ValueError:
+        return Channel.DRIVE_IN
 
 
 def _job_names(page: Page, jobs: list[JobRead]) -> dict[str, str]:
@@ -227,6 +235,7 @@ def _options_page(
         error=error,
         title=page.t("options.title"),
         current=None,
+        waitlist_href=f"/my/waitlist/new?{search.query()}",
     )
 
 
@@ -257,6 +266,8 @@ def book_confirm(
     site_id: str = "",
     start: str = "",
     transport: str = "",
+    channel: str = "",
+    van_id: str = "",
 ) -> Response:
     actor = _owner(page)
     search = Search(_int(vehicle_id), jobs or [], radius_km)
@@ -267,6 +278,8 @@ def book_confirm(
         site_id=_int(site_id),
         start=_start(start),
         transport=_transport(transport),
+        channel=_channel(channel),
+        van_id=_int(van_id),
     )
 
 
@@ -278,6 +291,9 @@ def _plan_view(page: Page, plan: service.Plan) -> dict[str, Any]:
         "ready": plan.ready_local,
         "transport": plan.transport.value,
         "jobs": [page.pick(j.name_zh, j.name_en) for j in plan.jobs],
+        "channel": plan.channel.value,
+        "back_at": plan.back_local or plan.ready_local,
+        "window_end": plan.mobile.window_local[1] if plan.mobile else None,
     }
 
 
@@ -289,6 +305,8 @@ def _confirm_page(
     site_id: int | None,
     start: datetime | None,
     transport: Transport,
+    channel: Channel = Channel.DRIVE_IN,
+    van_id: int | None = None,
 ) -> Response:
     if search.vehicle_id is None or site_id is None or start is None or not search.jobs:
         return _options_page(
@@ -307,6 +325,11 @@ def _confirm_page(
                 transport=transport,
                 now=page.clock.now(),
                 settings=page.settings,
+                channel=channel,
+                origin=service.origin_of(
+                    s, actor=actor, vehicle_id=search.vehicle_id, lat=None, lon=None
+                ),
+                van_id=van_id,
             )
             shown = _plan_view(page, plan)
     except PitstopError as exc:
@@ -319,7 +342,9 @@ def _confirm_page(
             *_hidden(search),
             ("site_id", str(site_id)),
             ("start", start.isoformat()),
-            ("transport", transport.value),
+            ("transport", shown["transport"]),
+            ("channel", shown["channel"]),
+            ("van_id", str(van_id or "")),
         ],
         idem=secrets.token_urlsafe(16),
         back=f"/my/book/options?{search.query()}",
@@ -336,6 +361,9 @@ def book(
     start: Annotated[str, Form()] = "",
     transport: Annotated[str, Form()] = "",
     idem: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+    van_id: Annotated[str, Form()] = "",
+    address: Annotated[str, Form()] = "",
 ) -> Response:
     actor = _owner(page)
     search = Search(_int(vehicle_id), jobs or [], radius_km)
@@ -346,6 +374,9 @@ def book(
             jobs=search.jobs,
             start=_start(start),  # None fails validation, as it should
             transport=_transport(transport),
+            channel=_channel(channel),
+            van_id=_int(van_id),
+            address=address[:200],
         )
     except ValidationError:
         return _options_page(
@@ -464,9 +495,13 @@ def _reschedule_page(
             names = _job_names(page, service.catalogue(s, actor=actor))
     except PitstopError as exc:
         return _booking_page(page, actor, booking.id, error=message_for(page, exc), status=422)
-    # Offering the very slot it already holds would be a no-op move.
+    # Offering the very slot it already holds would be a no-op move; a van visit is not moved
+    # (it is cancelled and booked again).
     options = [
-        o for o in options if not (o.site_id == booking.site_id and o.start == booking.start)
+        o
+        for o in options
+        if not (o.site_id == booking.site_id and o.start == booking.start)
+        and o.channel is not Channel.MOBILE
     ]
     return page.render(
         "owner/options.html",
@@ -480,6 +515,7 @@ def _reschedule_page(
         error=error,
         title=page.t("reschedule.title"),
         current=booking,
+        waitlist_href=None,
     )
 
 

@@ -9,6 +9,10 @@ CHECKED_IN = "checked_in"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 NO_SHOW = "no_show"
+# A waitlist offer: the capacity is held for one owner until they accept (-> confirmed) or the
+# offer is declined or expires (-> lapsed, capacity released).
+HELD = "offered"
+LAPSED = "lapsed"
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     CONFIRMED: frozenset({CHECKED_IN, CANCELLED, NO_SHOW}),
@@ -16,8 +20,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     COMPLETED: frozenset(),
     CANCELLED: frozenset(),
     NO_SHOW: frozenset(),
+    HELD: frozenset({CONFIRMED, LAPSED}),
+    LAPSED: frozenset(),
 }
-HOLDS_CAPACITY = frozenset({CONFIRMED, CHECKED_IN})
+HOLDS_CAPACITY = frozenset({CONFIRMED, CHECKED_IN, HELD})
 
 
 def check(current: str, target: str) -> None:

@@ -61,6 +61,47 @@ _ACTIONS: dict[str, frozenset[Role]] = {
     "referral.report": frozenset({Role.ADMIN, Role.COMMUNITY_MANAGER, Role.PLANNER}),
     "promise.read": frozenset({Role.OWNER, Role.ADMIN, Role.PLANNER}),
     "promise.write": frozenset({Role.ADMIN}),
+    # Waitlist (issue 3): owners reach only their own entries and offers (``owns``).
+    "waitlist.join": frozenset({Role.OWNER, Role.ADMIN}),
+    "waitlist.read": frozenset({Role.OWNER, Role.ADMIN}),
+    "waitlist.respond": frozenset({Role.OWNER, Role.ADMIN}),
+    # Workshop and loaners (issue 3): staff reach only their sites' work orders and loaners
+    # (the services check covers_site); owners read their own jobs and decide their estimates.
+    "work_order.read": frozenset({Role.OWNER, Role.ADMIN, *SITE_STAFF}),
+    "work_order.create": frozenset({Role.ADMIN, Role.ADVISOR, Role.PARTNER_STAFF}),
+    "work_order.move": frozenset({Role.ADMIN, *SITE_STAFF}),
+    "work_order.finding": frozenset({Role.ADMIN, *SITE_STAFF}),
+    "work_order.estimate": frozenset({Role.ADMIN, Role.ADVISOR, Role.PARTNER_STAFF}),
+    "work_order.parts": frozenset({Role.ADMIN, *SITE_STAFF}),
+    "estimate.decide": frozenset({Role.OWNER, Role.ADMIN}),
+    "recall.read": frozenset({Role.ADMIN, *SITE_STAFF}),
+    "recall.write": frozenset({Role.ADMIN}),
+    "loaner.read": frozenset({Role.ADMIN, *SITE_STAFF}),
+    "loaner.write": frozenset({Role.ADMIN, Role.ADVISOR, Role.PARTNER_STAFF}),
+    "loaner.assign": frozenset({Role.ADMIN, Role.ADVISOR, Role.PARTNER_STAFF}),
+    "loaner.return": frozenset({Role.ADMIN, Role.ADVISOR, Role.PARTNER_STAFF}),
+    # Notifications, ratings, complaints and scorecards (issue 3). Site staff reach only the
+    # complaints and scorecards of the sites in their scope: the services check covers_site.
+    "inbox.read": frozenset(Role),
+    "notification_prefs.write": frozenset({Role.OWNER}),
+    "rating.create": frozenset({Role.OWNER}),
+    "complaint.create": frozenset({Role.OWNER}),
+    "complaint.read": frozenset(
+        {Role.OWNER, Role.ADMIN, Role.QUALITY_MANAGER, Role.ADVISOR, Role.PARTNER_STAFF}
+    ),
+    "complaint.respond": frozenset(
+        {Role.ADMIN, Role.QUALITY_MANAGER, Role.ADVISOR, Role.PARTNER_STAFF}
+    ),
+    "complaint.close": frozenset(
+        {Role.OWNER, Role.ADMIN, Role.QUALITY_MANAGER, Role.ADVISOR, Role.PARTNER_STAFF}
+    ),
+    "scorecard.read": frozenset(
+        {Role.ADMIN, Role.QUALITY_MANAGER, Role.ADVISOR, Role.PARTNER_STAFF}
+    ),
+    # Daily dispatch (issue 5): dispatchers and admins; a dispatcher with regions listed
+    # reaches only those (``covers_region``), one without is brand-wide.
+    "dispatch.read": frozenset({Role.DISPATCHER, Role.ADMIN}),
+    "dispatch.write": frozenset({Role.DISPATCHER, Role.ADMIN}),
 }
 
 
@@ -85,6 +126,15 @@ def covers_site(actor: Actor, site_id: int, province: str) -> bool:
     if actor.role not in SITE_STAFF:
         return False
     return site_id in actor.site_ids or province in actor.regions
+
+
+def covers_region(actor: Actor, region: str) -> bool:
+    """Whether a dispatcher's scope reaches a region (province); none listed: every region."""
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.role is not Role.DISPATCHER:
+        return False
+    return not actor.regions or region in actor.regions
 
 
 def can_see_booking(actor: Actor, *, owner_id: int, site_id: int, province: str) -> bool:

@@ -15,6 +15,7 @@ class Role(StrEnum):
     COMMUNITY_MANAGER = "community_manager"
     ADMIN = "admin"
     MERCHANT = "merchant"  # a partner merchant (car wash, parking): validates vouchers
+    QUALITY_MANAGER = "quality_manager"  # brand staff: scorecards and complaints
 
 
 SITE_STAFF = frozenset({Role.ADVISOR, Role.TECHNICIAN, Role.PARTNER_STAFF})

@@ -36,6 +36,8 @@ class Site(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     skills: Mapped[list[str]] = mapped_column(JSON)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Below the brand's quality thresholds (set by the quality worker step): ranked lower.
+    quality_flagged: Mapped[bool] = mapped_column(default=False)
 
 
 class WeekdayTemplate(Base):

@@ -37,6 +37,18 @@ def bookable_sites(session: Session) -> list[Site]:
     return repository.active_sites(session)
 
 
+def set_quality_flags(session: Session, flagged: set[int]) -> int:
+    """Mark exactly ``flagged`` as below the quality thresholds; returns how many changed."""
+    changed = 0
+    for site in session.scalars(select(Site)):
+        want = site.id in flagged
+        if site.quality_flagged != want:
+            site.quality_flagged = want
+            changed += 1
+    session.flush()
+    return changed
+
+
 def sites_by_id(session: Session, ids: Iterable[int]) -> dict[int, Site]:
     return {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(list(ids))))}
 

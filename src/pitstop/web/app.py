@@ -20,17 +20,23 @@ from pitstop.config import Settings, get_settings
 from pitstop.db.engine import make_engine
 from pitstop.db.migrate import upgrade
 from pitstop.db.uow import Database
+from pitstop.dispatch.api import router as dispatch_api
 from pitstop.errors import PitstopError
 from pitstop.fleet.api import router as fleet_api
 from pitstop.identity.api import router as identity_api
+from pitstop.loaners.api import router as loaners_api
 from pitstop.loyalty.api import router as loyalty_api
 from pitstop.network.api import router as network_api
+from pitstop.notifications.api import router as notifications_api
 from pitstop.planning.api import router as planning_api
 from pitstop.promise.api import router as promise_api
+from pitstop.quality.api import router as quality_api
 from pitstop.referrals.api import router as referrals_api
 from pitstop.shop.api import router as shop_api
+from pitstop.waitlist.api import router as waitlist_api
 from pitstop.web import pages, problems
 from pitstop.web.context import AppState
+from pitstop.workshop.api import router as workshop_api
 
 STATIC = Path(__file__).parent / "static"
 logger = logging.getLogger("pitstop")
@@ -72,6 +78,12 @@ def create_app(
         referrals_api,
         promise_api,
         planning_api,
+        notifications_api,
+        quality_api,
+        workshop_api,
+        loaners_api,
+        waitlist_api,
+        dispatch_api,
     ):
         app.include_router(router)
     pages.mount(app)

@@ -10,6 +10,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from pitstop.benefits import messages as benefits_messages
+from pitstop.booking import messages as booking_messages
+from pitstop.dispatch import messages as dispatch_messages
+from pitstop.loyalty import messages as loyalty_messages
+from pitstop.notifications import messages as notifications_messages
+from pitstop.planning import messages as planning_messages
+from pitstop.promise import messages as promise_messages
+from pitstop.quality import messages as quality_messages
+from pitstop.referrals import messages as referrals_messages
+from pitstop.shop import messages as shop_messages
+from pitstop.waitlist import messages as waitlist_messages
+from pitstop.workshop import messages as workshop_messages
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "en"
 LANG_COOKIE = "pitstop_lang"
@@ -306,6 +319,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "options.drive": "车程 {n} 分钟",
     },
 }
+
+
+def _merge(area: dict[str, dict[str, str]]) -> None:
+    """Areas keep their page strings in their own ``messages`` module; each is merged here."""
+    for lang, texts in area.items():
+        MESSAGES[lang].update(texts)
+
+
+_merge(benefits_messages.MESSAGES)
+_merge(booking_messages.MESSAGES)
+_merge(loyalty_messages.MESSAGES)
+_merge(planning_messages.MESSAGES)
+_merge(promise_messages.MESSAGES)
+_merge(referrals_messages.MESSAGES)
+_merge(shop_messages.MESSAGES)
+_merge(waitlist_messages.MESSAGES)
+_merge(notifications_messages.MESSAGES)
+_merge(quality_messages.MESSAGES)
+_merge(workshop_messages.MESSAGES)
+_merge(dispatch_messages.MESSAGES)
 
 _WEEKDAYS = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),

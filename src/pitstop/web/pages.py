@@ -153,9 +153,48 @@ def _nav(actor: Actor | None) -> list[tuple[str, str]]:
     if actor is None:
         return []
     if actor.is_owner:
-        return [("/my", "nav.cars"), ("/my/book", "nav.book"), ("/my/bookings", "nav.bookings")]
-    if actor.role in SITE_STAFF or actor.role is Role.ADMIN:
-        return [("/advisor", "nav.advisor")]
+        return [
+            ("/my", "nav.cars"),
+            ("/my/book", "nav.book"),
+            ("/my/bookings", "nav.bookings"),
+            ("/my/waitlist", "nav.waitlist"),
+            ("/my/jobs", "nav.jobs"),
+            ("/my/wallet", "nav.wallet"),
+            ("/shop", "nav.shop"),
+            ("/my/referrals", "nav.referrals"),
+            ("/my/feedback", "nav.feedback"),
+            ("/inbox", "nav.inbox"),
+        ]
+    if actor.role is Role.MERCHANT:
+        return [("/merchant", "nav.merchant")]
+    if actor.role is Role.ADMIN:
+        return [
+            ("/advisor", "nav.advisor"),
+            ("/workshop", "nav.workshop"),
+            ("/admin/plans", "nav.admin"),
+            ("/planning", "nav.planning"),
+            ("/quality", "nav.scorecards"),
+            ("/dispatch", "nav.dispatch"),
+        ]
+    if actor.role is Role.QUALITY_MANAGER:
+        return [
+            ("/quality", "nav.scorecards"),
+            ("/quality/complaints", "nav.complaints"),
+            ("/inbox", "nav.inbox"),
+        ]
+    if actor.role in (Role.ADVISOR, Role.PARTNER_STAFF):
+        return [
+            ("/advisor", "nav.advisor"),
+            ("/workshop", "nav.workshop"),
+            ("/quality/complaints", "nav.complaints"),
+            ("/inbox", "nav.inbox"),
+        ]
+    if actor.role in SITE_STAFF:
+        return [("/advisor", "nav.advisor"), ("/workshop", "nav.workshop")]
+    if actor.role is Role.PLANNER:
+        return [("/home", "nav.home"), ("/planning", "nav.planning")]
+    if actor.role is Role.DISPATCHER:
+        return [("/home", "nav.home"), ("/dispatch", "nav.dispatch")]
     return [("/home", "nav.home")]
 
 
@@ -238,6 +277,10 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
 def home_for(actor: Actor) -> str:
     if actor.is_owner:
         return "/my"
+    if actor.role is Role.MERCHANT:
+        return "/merchant"
+    if actor.role is Role.QUALITY_MANAGER:
+        return "/quality"
     if actor.role in SITE_STAFF or actor.role is Role.ADMIN:
         return "/advisor"
     return "/home"
@@ -292,6 +335,37 @@ def mount(app: FastAPI) -> None:
     app.include_router(_router())
     app.include_router(identity_pages)
     app.include_router(booking_pages)
+    from pitstop.planning.pages import router as planning_pages
+
+    app.include_router(planning_pages)
+    from pitstop.benefits.pages import router as benefits_pages
+    from pitstop.loyalty.pages import router as loyalty_pages
+    from pitstop.promise.pages import router as promise_pages
+    from pitstop.referrals.pages import router as referrals_pages
+    from pitstop.shop.pages import router as shop_pages
+
+    for issue6_pages in (
+        loyalty_pages,
+        benefits_pages,
+        shop_pages,
+        referrals_pages,
+        promise_pages,
+    ):
+        app.include_router(issue6_pages)
+    from pitstop.workshop.pages import router as workshop_pages
+
+    app.include_router(workshop_pages)
+    from pitstop.notifications.pages import router as notifications_pages
+    from pitstop.quality.pages import router as quality_pages
+
+    app.include_router(notifications_pages)
+    app.include_router(quality_pages)
+    from pitstop.waitlist.pages import router as waitlist_pages
+
+    app.include_router(waitlist_pages)
+    from pitstop.dispatch.pages import router as dispatch_pages
+
+    app.include_router(dispatch_pages)
 
     def _redirect(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, _RedirectError)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 15:36:01.156403
+Create Date: 2026-11-27 16:59:36.017642
 """
 
 from collections.abc import Sequence
@@ -104,15 +104,20 @@ def upgrade() -> None:
     )
     op.create_table(
         "outbox_jobs",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=120), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("run_after", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("locked_by", sa.String(length=64), nullable=True),
+        sa.Column("locked_until", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_jobs")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_jobs_dedupe_key")),
     )
     with op.batch_alter_table("outbox_jobs", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_jobs_due", ["status", "run_after"], unique=False)
@@ -131,6 +136,21 @@ def upgrade() -> None:
     with op.batch_alter_table("owners", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_owners_city"), ["city"], unique=False)
 
+    op.create_table(
+        "recall_campaigns",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("title_zh", sa.String(length=200), nullable=False),
+        sa.Column("title_en", sa.String(length=200), nullable=False),
+        sa.Column("vin_from", sa.String(length=17), nullable=True),
+        sa.Column("vin_to", sa.String(length=17), nullable=True),
+        sa.Column("vins", sa.JSON(), nullable=False),
+        sa.Column("labour_minutes", sa.Integer(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recall_campaigns")),
+        sa.UniqueConstraint("code", name=op.f("uq_recall_campaigns_code")),
+    )
     op.create_table(
         "service_promises",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -185,6 +205,7 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("skills", sa.JSON(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("quality_flagged", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sites")),
         sa.UniqueConstraint("code", name=op.f("uq_sites_code")),
     )
@@ -249,6 +270,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_closures_day"), ["day"], unique=False)
 
     op.create_table(
+        "loaners",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("plate", sa.String(length=16), nullable=False),
+        sa.Column("model", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("odometer_km", sa.Integer(), nullable=False),
+        sa.Column("charge_pct", sa.Integer(), nullable=False),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_loaners_site_id_sites")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_loaners")),
+        sa.UniqueConstraint("plate", name=op.f("uq_loaners_plate")),
+    )
+    with op.batch_alter_table("loaners", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_loaners_site_id"), ["site_id"], unique=False)
+
+    op.create_table(
         "mobile_vans",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
@@ -268,6 +306,53 @@ def upgrade() -> None:
             batch_op.f("ix_mobile_vans_home_site_id"), ["home_site_id"], unique=False
         )
 
+    op.create_table(
+        "notification_deliveries",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("address", sa.String(length=254), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.String(length=2000), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("run_after", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("locked_by", sa.String(length=64), nullable=True),
+        sa.Column("locked_until", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_notification_deliveries_owner_id_owners")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_deliveries")),
+        sa.UniqueConstraint("key", name=op.f("uq_notification_deliveries_key")),
+    )
+    with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_notification_deliveries_due", ["status", "run_after"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notification_deliveries_owner_id"), ["owner_id"], unique=False
+        )
+
+    op.create_table(
+        "notification_preferences",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("email_enabled", sa.Boolean(), nullable=False),
+        sa.Column("sms_enabled", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_notification_preferences_owner_id_owners")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_preferences")),
+        sa.UniqueConstraint("owner_id", name=op.f("uq_notification_preferences_owner_id")),
+    )
     op.create_table(
         "points_accounts",
         sa.Column("owner_id", sa.Integer(), nullable=False),
@@ -454,6 +539,8 @@ def upgrade() -> None:
         sa.Column("start_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ready_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("transport", sa.String(length=24), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("back_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -496,6 +583,79 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_credentials_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "dispatch_dropouts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("crew", sa.String(length=8), nullable=False),
+        sa.Column("crew_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_dispatch_dropouts_created_by_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_dropouts")),
+        sa.UniqueConstraint(
+            "crew", "crew_id", "day", name=op.f("uq_dispatch_dropouts_crew_crew_id_day")
+        ),
+    )
+    with op.batch_alter_table("dispatch_dropouts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dispatch_dropouts_day"), ["day"], unique=False)
+
+    op.create_table(
+        "dispatch_plans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("region", sa.String(length=80), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("current", sa.Boolean(), nullable=False),
+        sa.Column("trigger", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("seed", sa.Integer(), nullable=False),
+        sa.Column("iterations", sa.Integer(), nullable=False),
+        sa.Column("runtime_ms", sa.Integer(), nullable=False),
+        sa.Column("feasible", sa.Boolean(), nullable=False),
+        sa.Column("distance_m", sa.Integer(), nullable=False),
+        sa.Column("travel_s", sa.Integer(), nullable=False),
+        sa.Column("idle_s", sa.Integer(), nullable=False),
+        sa.Column("served", sa.Integer(), nullable=False),
+        sa.Column("left_out", sa.Integer(), nullable=False),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_dispatch_plans_created_by_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_plans")),
+        sa.UniqueConstraint(
+            "region", "day", "version", name=op.f("uq_dispatch_plans_region_day_version")
+        ),
+    )
+    with op.batch_alter_table("dispatch_plans", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_dispatch_plans_region_day_current", ["region", "day", "current"], unique=False
+        )
+
+    op.create_table(
+        "driver_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("driver_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("used", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "used >= 0 AND used <= total", name=op.f("ck_driver_days_driver_used_within_total")
+        ),
+        sa.ForeignKeyConstraint(
+            ["driver_id"],
+            ["valet_drivers.id"],
+            name=op.f("fk_driver_days_driver_id_valet_drivers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_driver_days")),
+        sa.UniqueConstraint("driver_id", "day", name=op.f("uq_driver_days_driver_id_day")),
+    )
+    op.create_table(
         "idempotency_records",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -513,6 +673,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
         sa.UniqueConstraint("user_id", "key", name=op.f("uq_idempotency_records_user_id_key")),
     )
+    op.create_table(
+        "inbox_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_key", sa.String(length=120), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.String(length=2000), nullable=False),
+        sa.Column("link", sa.String(length=200), nullable=False),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_inbox_messages_owner_id_owners")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_inbox_messages_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_messages")),
+        sa.UniqueConstraint("source_key", name=op.f("uq_inbox_messages_source_key")),
+    )
+    with op.batch_alter_table("inbox_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_inbox_messages_owner", ["owner_id", "created_at"], unique=False)
+        batch_op.create_index("ix_inbox_messages_user", ["user_id", "created_at"], unique=False)
+
     op.create_table(
         "merchant_staff",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -657,6 +843,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_user_scopes_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "van_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("van_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("visits", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "visits >= 0 AND visits <= capacity", name=op.f("ck_van_days_visits_within_capacity")
+        ),
+        sa.ForeignKeyConstraint(
+            ["van_id"],
+            ["mobile_vans.id"],
+            name=op.f("fk_van_days_van_id_mobile_vans"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_van_days")),
+        sa.UniqueConstraint("van_id", "day", name=op.f("uq_van_days_van_id_day")),
+    )
+    op.create_table(
         "vehicle_plans",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("vehicle_id", sa.Integer(), nullable=False),
@@ -758,6 +964,96 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "complaints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=16), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=True),
+        sa.Column("category", sa.String(length=24), nullable=False),
+        sa.Column("subject", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.String(length=2000), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("deadline_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("escalated_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("response", sa.String(length=2000), nullable=False),
+        sa.Column("responded_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["bookings.id"], name=op.f("fk_complaints_booking_id_bookings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_complaints_owner_id_owners")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_complaints_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints")),
+        sa.UniqueConstraint("reference", name=op.f("uq_complaints_reference")),
+    )
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_complaints_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index("ix_complaints_site_created", ["site_id", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_complaints_status_deadline", ["status", "deadline_at"], unique=False
+        )
+
+    op.create_table(
+        "dispatch_left_out",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("job_key", sa.String(length=24), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=16), nullable=False),
+        sa.Column("detail", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["booking_id"],
+            ["bookings.id"],
+            name=op.f("fk_dispatch_left_out_booking_id_bookings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["dispatch_plans.id"],
+            name=op.f("fk_dispatch_left_out_plan_id_dispatch_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_left_out")),
+    )
+    with op.batch_alter_table("dispatch_left_out", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dispatch_left_out_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "dispatch_routes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("crew", sa.String(length=8), nullable=False),
+        sa.Column("crew_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("base_latitude", sa.Double(), nullable=False),
+        sa.Column("base_longitude", sa.Double(), nullable=False),
+        sa.Column("departs_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("returns_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("distance_m", sa.Integer(), nullable=False),
+        sa.Column("travel_s", sa.Integer(), nullable=False),
+        sa.Column("idle_s", sa.Integer(), nullable=False),
+        sa.Column("service_s", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["dispatch_plans.id"],
+            name=op.f("fk_dispatch_routes_plan_id_dispatch_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_routes")),
+    )
+    with op.batch_alter_table("dispatch_routes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dispatch_routes_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
         "entitlements",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("vehicle_plan_id", sa.Integer(), nullable=False),
@@ -795,6 +1091,39 @@ def upgrade() -> None:
     with op.batch_alter_table("entitlements", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_entitlements_holder_owner_id"), ["holder_owner_id"], unique=False
+        )
+
+    op.create_table(
+        "mobile_visits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("van_day_id", sa.Integer(), nullable=False),
+        sa.Column("van_id", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(length=200), nullable=False),
+        sa.Column("latitude", sa.Double(), nullable=False),
+        sa.Column("longitude", sa.Double(), nullable=False),
+        sa.Column("window_start", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("window_end", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("service_minutes", sa.Integer(), nullable=False),
+        sa.Column("planned_start", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["booking_id"],
+            ["bookings.id"],
+            name=op.f("fk_mobile_visits_booking_id_bookings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["van_day_id"], ["van_days.id"], name=op.f("fk_mobile_visits_van_day_id_van_days")
+        ),
+        sa.ForeignKeyConstraint(
+            ["van_id"], ["mobile_vans.id"], name=op.f("fk_mobile_visits_van_id_mobile_vans")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mobile_visits")),
+        sa.UniqueConstraint("booking_id", name=op.f("uq_mobile_visits_booking_id")),
+    )
+    with op.batch_alter_table("mobile_visits", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_mobile_visits_van_day_id"), ["van_day_id"], unique=False
         )
 
     op.create_table(
@@ -850,6 +1179,302 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "valet_legs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("driver_day_id", sa.Integer(), nullable=False),
+        sa.Column("leg", sa.String(length=12), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["booking_id"],
+            ["bookings.id"],
+            name=op.f("fk_valet_legs_booking_id_bookings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["driver_day_id"],
+            ["driver_days.id"],
+            name=op.f("fk_valet_legs_driver_day_id_driver_days"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_valet_legs")),
+    )
+    with op.batch_alter_table("valet_legs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_valet_legs_booking_id"), ["booking_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_valet_legs_driver_day_id"), ["driver_day_id"], unique=False
+        )
+
+    op.create_table(
+        "visit_ratings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.String(length=1000), nullable=False),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("score BETWEEN 1 AND 5", name=op.f("ck_visit_ratings_score_range")),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["bookings.id"], name=op.f("fk_visit_ratings_booking_id_bookings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_visit_ratings_owner_id_owners")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_visit_ratings_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_visit_ratings")),
+        sa.UniqueConstraint("booking_id", name=op.f("uq_visit_ratings_booking_id")),
+    )
+    with op.batch_alter_table("visit_ratings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_visit_ratings_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(
+            "ix_visit_ratings_site_created", ["site_id", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "waitlist_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("vehicle_id", sa.Integer(), nullable=False),
+        sa.Column("jobs", sa.JSON(), nullable=False),
+        sa.Column("before", sa.Date(), nullable=False),
+        sa.Column("radius_km", sa.Double(), nullable=False),
+        sa.Column("latitude", sa.Double(), nullable=False),
+        sa.Column("longitude", sa.Double(), nullable=False),
+        sa.Column("channels", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["bookings.id"], name=op.f("fk_waitlist_entries_booking_id_bookings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_waitlist_entries_owner_id_owners")
+        ),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id"], ["vehicles.id"], name=op.f("fk_waitlist_entries_vehicle_id_vehicles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_waitlist_entries")),
+    )
+    with op.batch_alter_table("waitlist_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_waitlist_entries_owner_id"), ["owner_id"], unique=False
+        )
+        batch_op.create_index("ix_waitlist_entries_status_id", ["status", "id"], unique=False)
+
+    op.create_table(
+        "work_orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=16), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=True),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("vehicle_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=24), nullable=False),
+        sa.Column("complaint", sa.String(length=500), nullable=False),
+        sa.Column("odometer_km", sa.Integer(), nullable=True),
+        sa.Column("checked_in_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("promised_ready_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expected_ready_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("approved_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ready_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("handed_over_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("updated_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["bookings.id"], name=op.f("fk_work_orders_booking_id_bookings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_work_orders_created_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_work_orders_owner_id_owners")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_work_orders_site_id_sites")
+        ),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id"], ["vehicles.id"], name=op.f("fk_work_orders_vehicle_id_vehicles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_orders")),
+        sa.UniqueConstraint("booking_id", name=op.f("uq_work_orders_booking_id")),
+        sa.UniqueConstraint("reference", name=op.f("uq_work_orders_reference")),
+    )
+    with op.batch_alter_table("work_orders", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_work_orders_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_work_orders_site_id"), ["site_id"], unique=False)
+        batch_op.create_index("ix_work_orders_site_state", ["site_id", "state"], unique=False)
+        batch_op.create_index(batch_op.f("ix_work_orders_vehicle_id"), ["vehicle_id"], unique=False)
+
+    op.create_table(
+        "complaint_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("complaint_id", sa.Integer(), nullable=False),
+        sa.Column("from_status", sa.String(length=16), nullable=True),
+        sa.Column("to_status", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.String(length=2000), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_complaint_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"],
+            ["complaints.id"],
+            name=op.f("fk_complaint_events_complaint_id_complaints"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_events")),
+    )
+    with op.batch_alter_table("complaint_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_complaint_events_complaint_id"), ["complaint_id"], unique=False
+        )
+
+    op.create_table(
+        "dispatch_stops",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("route_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("job_key", sa.String(length=24), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=16), nullable=False),
+        sa.Column("latitude", sa.Double(), nullable=False),
+        sa.Column("longitude", sa.Double(), nullable=False),
+        sa.Column("to_latitude", sa.Double(), nullable=False),
+        sa.Column("to_longitude", sa.Double(), nullable=False),
+        sa.Column("arrives_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("promised_from", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("promised_to", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("window_from", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("window_to", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("travel_s", sa.Integer(), nullable=False),
+        sa.Column("distance_m", sa.Integer(), nullable=False),
+        sa.Column("idle_s", sa.Integer(), nullable=False),
+        sa.Column("locked", sa.Boolean(), nullable=False),
+        sa.Column("confirmed", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["booking_id"],
+            ["bookings.id"],
+            name=op.f("fk_dispatch_stops_booking_id_bookings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["dispatch_plans.id"],
+            name=op.f("fk_dispatch_stops_plan_id_dispatch_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["route_id"],
+            ["dispatch_routes.id"],
+            name=op.f("fk_dispatch_stops_route_id_dispatch_routes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_stops")),
+        sa.UniqueConstraint("plan_id", "job_key", name=op.f("uq_dispatch_stops_plan_id_job_key")),
+    )
+    with op.batch_alter_table("dispatch_stops", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dispatch_stops_plan_id"), ["plan_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_dispatch_stops_route_id"), ["route_id"], unique=False)
+
+    op.create_table(
+        "findings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("detail", sa.String(length=1000), nullable=False),
+        sa.Column("severity", sa.String(length=16), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_findings_created_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_findings_work_order_id_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_findings")),
+    )
+    with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_findings_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
+        "loaner_assignments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("loaner_id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=True),
+        sa.Column("work_order_id", sa.Integer(), nullable=True),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.Column("last_day", sa.Date(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=16), nullable=False),
+        sa.Column("out_odometer_km", sa.Integer(), nullable=True),
+        sa.Column("out_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("returned_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("return_odometer_km", sa.Integer(), nullable=True),
+        sa.Column("return_charge_pct", sa.Integer(), nullable=True),
+        sa.Column("damage_note", sa.String(length=500), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "first_day <= last_day", name=op.f("ck_loaner_assignments_days_in_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["bookings.id"], name=op.f("fk_loaner_assignments_booking_id_bookings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_loaner_assignments_created_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["loaner_id"], ["loaners.id"], name=op.f("fk_loaner_assignments_loaner_id_loaners")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_loaner_assignments_owner_id_owners")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_loaner_assignments_site_id_sites")
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_loaner_assignments_work_order_id_work_orders"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_loaner_assignments")),
+    )
+    with op.batch_alter_table("loaner_assignments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_loaner_assignments_booking_id"), ["booking_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_loaner_assignments_loaner_days",
+            ["loaner_id", "first_day", "last_day"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_loaner_assignments_owner_id"), ["owner_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_loaner_assignments_site_id"), ["site_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_loaner_assignments_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
         "vouchers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=16), nullable=False),
@@ -884,6 +1509,93 @@ def upgrade() -> None:
         batch_op.create_index("ix_vouchers_status_expires", ["status", "expires_at"], unique=False)
 
     op.create_table(
+        "waitlist_offers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("start_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("offered_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["bookings.id"], name=op.f("fk_waitlist_offers_booking_id_bookings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["waitlist_entries.id"],
+            name=op.f("fk_waitlist_offers_entry_id_waitlist_entries"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_waitlist_offers_site_id_sites")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_waitlist_offers")),
+        sa.UniqueConstraint("booking_id", name=op.f("uq_waitlist_offers_booking_id")),
+    )
+    with op.batch_alter_table("waitlist_offers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_waitlist_offers_entry_id"), ["entry_id"], unique=False)
+        batch_op.create_index(
+            "ix_waitlist_offers_status_expires", ["status", "expires_at"], unique=False
+        )
+
+    op.create_table(
+        "work_order_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("from_state", sa.String(length=24), nullable=True),
+        sa.Column("to_state", sa.String(length=24), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_work_order_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_work_order_events_work_order_id_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_order_events")),
+    )
+    with op.batch_alter_table("work_order_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_work_order_events_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
+        "work_order_recalls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.Column("added_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["recall_campaigns.id"],
+            name=op.f("fk_work_order_recalls_campaign_id_recall_campaigns"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_work_order_recalls_work_order_id_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_order_recalls")),
+        sa.UniqueConstraint(
+            "work_order_id",
+            "campaign_id",
+            name=op.f("uq_work_order_recalls_work_order_id_campaign_id"),
+        ),
+    )
+    with op.batch_alter_table("work_order_recalls", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_work_order_recalls_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
         "benefit_uses",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("entitlement_id", sa.Integer(), nullable=False),
@@ -916,16 +1628,204 @@ def upgrade() -> None:
             batch_op.f("ix_benefit_uses_voucher_id"), ["voucher_id"], unique=False
         )
 
+    op.create_table(
+        "estimate_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("finding_id", sa.Integer(), nullable=True),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("labour_minutes", sa.Integer(), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("approved", sa.Boolean(), nullable=True),
+        sa.Column("decided_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(approved IS NULL) = (decided_at IS NULL)",
+            name=op.f("ck_estimate_lines_decision_has_time"),
+        ),
+        sa.CheckConstraint("amount_cents >= 0", name=op.f("ck_estimate_lines_amount_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["decided_by"], ["users.id"], name=op.f("fk_estimate_lines_decided_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["finding_id"], ["findings.id"], name=op.f("fk_estimate_lines_finding_id_findings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_estimate_lines_work_order_id_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_estimate_lines")),
+    )
+    with op.batch_alter_table("estimate_lines", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_estimate_lines_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
+        "finding_photos",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("finding_id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("content_type", sa.String(length=32), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("storage_key", sa.String(length=120), nullable=False),
+        sa.Column("uploaded_by", sa.Integer(), nullable=True),
+        sa.Column("uploaded_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["finding_id"],
+            ["findings.id"],
+            name=op.f("fk_finding_photos_finding_id_findings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by"], ["users.id"], name=op.f("fk_finding_photos_uploaded_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_finding_photos_work_order_id_work_orders"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_finding_photos")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_finding_photos_storage_key")),
+    )
+    with op.batch_alter_table("finding_photos", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_finding_photos_finding_id"), ["finding_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_finding_photos_work_order_id"), ["work_order_id"], unique=False
+        )
+
+    op.create_table(
+        "loaner_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("loaner_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("assignment_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assignment_id"],
+            ["loaner_assignments.id"],
+            name=op.f("fk_loaner_days_assignment_id_loaner_assignments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["loaner_id"], ["loaners.id"], name=op.f("fk_loaner_days_loaner_id_loaners")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_loaner_days")),
+        sa.UniqueConstraint("loaner_id", "day", name=op.f("uq_loaner_days_loaner_id_day")),
+    )
+    with op.batch_alter_table("loaner_days", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_loaner_days_assignment_id"), ["assignment_id"], unique=False
+        )
+
+    op.create_table(
+        "waitlist_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("offer_id", sa.Integer(), nullable=True),
+        sa.Column("from_status", sa.String(length=16), nullable=True),
+        sa.Column("to_status", sa.String(length=16), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_waitlist_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["waitlist_entries.id"],
+            name=op.f("fk_waitlist_events_entry_id_waitlist_entries"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["waitlist_offers.id"],
+            name=op.f("fk_waitlist_events_offer_id_waitlist_offers"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_waitlist_events")),
+    )
+    with op.batch_alter_table("waitlist_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_waitlist_events_entry_id"), ["entry_id"], unique=False)
+
+    op.create_table(
+        "parts_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=False),
+        sa.Column("estimate_line_id", sa.Integer(), nullable=True),
+        sa.Column("part_number", sa.String(length=40), nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("availability", sa.String(length=16), nullable=False),
+        sa.Column("eta", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["estimate_line_id"],
+            ["estimate_lines.id"],
+            name=op.f("fk_parts_lines_estimate_line_id_estimate_lines"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_parts_lines_work_order_id_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_parts_lines")),
+    )
+    with op.batch_alter_table("parts_lines", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_parts_lines_work_order_id"), ["work_order_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("parts_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_parts_lines_work_order_id"))
+
+    op.drop_table("parts_lines")
+    with op.batch_alter_table("waitlist_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_waitlist_events_entry_id"))
+
+    op.drop_table("waitlist_events")
+    with op.batch_alter_table("loaner_days", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_loaner_days_assignment_id"))
+
+    op.drop_table("loaner_days")
+    with op.batch_alter_table("finding_photos", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_finding_photos_work_order_id"))
+        batch_op.drop_index(batch_op.f("ix_finding_photos_finding_id"))
+
+    op.drop_table("finding_photos")
+    with op.batch_alter_table("estimate_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_estimate_lines_work_order_id"))
+
+    op.drop_table("estimate_lines")
     with op.batch_alter_table("benefit_uses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_benefit_uses_voucher_id"))
         batch_op.drop_index("ix_benefit_uses_entitlement")
 
     op.drop_table("benefit_uses")
+    with op.batch_alter_table("work_order_recalls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_work_order_recalls_work_order_id"))
+
+    op.drop_table("work_order_recalls")
+    with op.batch_alter_table("work_order_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_work_order_events_work_order_id"))
+
+    op.drop_table("work_order_events")
+    with op.batch_alter_table("waitlist_offers", schema=None) as batch_op:
+        batch_op.drop_index("ix_waitlist_offers_status_expires")
+        batch_op.drop_index(batch_op.f("ix_waitlist_offers_entry_id"))
+
+    op.drop_table("waitlist_offers")
     with op.batch_alter_table("vouchers", schema=None) as batch_op:
         batch_op.drop_index("ix_vouchers_status_expires")
         batch_op.drop_index(batch_op.f("ix_vouchers_owner_id"))
@@ -933,15 +1833,76 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_vouchers_entitlement_id"))
 
     op.drop_table("vouchers")
+    with op.batch_alter_table("loaner_assignments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_loaner_assignments_work_order_id"))
+        batch_op.drop_index(batch_op.f("ix_loaner_assignments_site_id"))
+        batch_op.drop_index(batch_op.f("ix_loaner_assignments_owner_id"))
+        batch_op.drop_index("ix_loaner_assignments_loaner_days")
+        batch_op.drop_index(batch_op.f("ix_loaner_assignments_booking_id"))
+
+    op.drop_table("loaner_assignments")
+    with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_findings_work_order_id"))
+
+    op.drop_table("findings")
+    with op.batch_alter_table("dispatch_stops", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dispatch_stops_route_id"))
+        batch_op.drop_index(batch_op.f("ix_dispatch_stops_plan_id"))
+
+    op.drop_table("dispatch_stops")
+    with op.batch_alter_table("complaint_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaint_events_complaint_id"))
+
+    op.drop_table("complaint_events")
+    with op.batch_alter_table("work_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_work_orders_vehicle_id"))
+        batch_op.drop_index("ix_work_orders_site_state")
+        batch_op.drop_index(batch_op.f("ix_work_orders_site_id"))
+        batch_op.drop_index(batch_op.f("ix_work_orders_owner_id"))
+
+    op.drop_table("work_orders")
+    with op.batch_alter_table("waitlist_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_waitlist_entries_status_id")
+        batch_op.drop_index(batch_op.f("ix_waitlist_entries_owner_id"))
+
+    op.drop_table("waitlist_entries")
+    with op.batch_alter_table("visit_ratings", schema=None) as batch_op:
+        batch_op.drop_index("ix_visit_ratings_site_created")
+        batch_op.drop_index(batch_op.f("ix_visit_ratings_owner_id"))
+
+    op.drop_table("visit_ratings")
+    with op.batch_alter_table("valet_legs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_valet_legs_driver_day_id"))
+        batch_op.drop_index(batch_op.f("ix_valet_legs_booking_id"))
+
+    op.drop_table("valet_legs")
     with op.batch_alter_table("promise_compensations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_promise_compensations_owner_id"))
 
     op.drop_table("promise_compensations")
     op.drop_table("points_check_ins")
+    with op.batch_alter_table("mobile_visits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mobile_visits_van_day_id"))
+
+    op.drop_table("mobile_visits")
     with op.batch_alter_table("entitlements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entitlements_holder_owner_id"))
 
     op.drop_table("entitlements")
+    with op.batch_alter_table("dispatch_routes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dispatch_routes_plan_id"))
+
+    op.drop_table("dispatch_routes")
+    with op.batch_alter_table("dispatch_left_out", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dispatch_left_out_plan_id"))
+
+    op.drop_table("dispatch_left_out")
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.drop_index("ix_complaints_status_deadline")
+        batch_op.drop_index("ix_complaints_site_created")
+        batch_op.drop_index(batch_op.f("ix_complaints_owner_id"))
+
+    op.drop_table("complaints")
     with op.batch_alter_table("booking_lines", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_booking_lines_booking_id"))
 
@@ -960,6 +1921,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_vehicle_plans_holder_owner_id"))
 
     op.drop_table("vehicle_plans")
+    op.drop_table("van_days")
     with op.batch_alter_table("user_scopes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_scopes_user_id"))
 
@@ -982,7 +1944,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_merchant_staff_merchant_id"))
 
     op.drop_table("merchant_staff")
+    with op.batch_alter_table("inbox_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbox_messages_user")
+        batch_op.drop_index("ix_inbox_messages_owner")
+
+    op.drop_table("inbox_messages")
     op.drop_table("idempotency_records")
+    op.drop_table("driver_days")
+    with op.batch_alter_table("dispatch_plans", schema=None) as batch_op:
+        batch_op.drop_index("ix_dispatch_plans_region_day_current")
+
+    op.drop_table("dispatch_plans")
+    with op.batch_alter_table("dispatch_dropouts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dispatch_dropouts_day"))
+
+    op.drop_table("dispatch_dropouts")
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_credentials_user_id"))
 
@@ -1021,10 +1997,20 @@ def downgrade() -> None:
     op.drop_table("referral_codes")
     op.drop_table("points_daily_tallies")
     op.drop_table("points_accounts")
+    op.drop_table("notification_preferences")
+    with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_deliveries_owner_id"))
+        batch_op.drop_index("ix_notification_deliveries_due")
+
+    op.drop_table("notification_deliveries")
     with op.batch_alter_table("mobile_vans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mobile_vans_home_site_id"))
 
     op.drop_table("mobile_vans")
+    with op.batch_alter_table("loaners", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_loaners_site_id"))
+
+    op.drop_table("loaners")
     with op.batch_alter_table("closures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_closures_day"))
 
@@ -1037,6 +2023,7 @@ def downgrade() -> None:
     op.drop_table("sites")
     op.drop_table("shop_items")
     op.drop_table("service_promises")
+    op.drop_table("recall_campaigns")
     with op.batch_alter_table("owners", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_owners_city"))
 

@@ -1,0 +1,112 @@
+"""Pickup and delivery: a valet driver collects the car and returns it.
+
+Each booking takes driver time twice: the collection on the drop-off day and the return on the
+ready day. A leg costs the drive between the owner and the site twice (the driver gets to the
+car, then drives it; or drives it home, then gets back) plus the handover. Driver time lives in
+counted rows per driver and day (``DriverDay``), taken with the same guarded update as site
+capacity; a site that lists no drivers is limited only by its ``valet`` trips bucket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from pitstop.booking import repository
+from pitstop.booking.models import ValetLeg
+from pitstop.errors import CapacityTakenError
+from pitstop.network.rules import travel_minutes
+
+COLLECT = "collect"
+DELIVER = "deliver"
+
+
+@dataclass(frozen=True)
+class Leg:
+    day: date
+    minutes: int
+    leg: str
+
+
+def leg_minutes(km: float, *, speed_kmh: float, handover: int) -> int:
+    return 2 * travel_minutes(km, speed_kmh=speed_kmh) + handover
+
+
+def legs(start: date, ready: date, minutes: int) -> list[Leg]:
+    return [Leg(start, minutes, COLLECT), Leg(ready, minutes, DELIVER)]
+
+
+def _shift_minutes(start: time, end: time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def room(session: Session, site_id: int, needs: list[Leg]) -> bool:
+    """Whether some driver of the site has the minutes for each leg (no driver listed: True)."""
+    drivers = repository.drivers(session, [site_id]).get(site_id, [])
+    if not drivers:
+        return True
+    used = repository.driver_days(session, [d.id for d in drivers], sorted({n.day for n in needs}))
+    # Two legs on one day may go to different drivers; each needs one driver with room.
+    taken: dict[tuple[int, date], int] = {}
+    for need in needs:
+        for d in drivers:
+            total, already = used.get(
+                (d.id, need.day), (_shift_minutes(d.shift_start, d.shift_end), 0)
+            )
+            extra = taken.get((d.id, need.day), 0)
+            if already + extra + need.minutes <= total:
+                taken[(d.id, need.day)] = extra + need.minutes
+                break
+        else:
+            return False
+    return True
+
+
+def prepare(session: Session, site_id: int, days: list[date]) -> None:
+    """Materialise the driver-day rows of the site's drivers (idempotent, own transaction)."""
+    rows = [
+        {"driver_id": d.id, "day": day, "total": _shift_minutes(d.shift_start, d.shift_end)}
+        for d in repository.drivers(session, [site_id]).get(site_id, [])
+        for day in sorted(set(days))
+    ]
+    repository.ensure_driver_days(session, rows)
+
+
+def take_drivers(session: Session, site_id: int, needs: list[Leg], *, booking_id: int) -> None:
+    """Give each leg to the first driver (by id) with room, with a guarded update; in (day,
+    driver) order so two bookings never wait on each other crosswise. Raises
+    CapacityTakenError when some leg finds no driver."""
+    drivers = repository.drivers(session, [site_id]).get(site_id, [])
+    if not drivers:
+        return
+    ids = repository.driver_day_ids(
+        session, [d.id for d in drivers], sorted({n.day for n in needs})
+    )
+    for need in sorted(needs, key=lambda n: (n.day, n.leg)):
+        for d in drivers:
+            row_id = ids.get((d.id, need.day))
+            if row_id is not None and repository.take_driver_minutes(session, row_id, need.minutes):
+                session.add(
+                    ValetLeg(
+                        booking_id=booking_id,
+                        driver_day_id=row_id,
+                        leg=need.leg,
+                        minutes=need.minutes,
+                    )
+                )
+                break
+        else:
+            raise CapacityTakenError("no valet driver is free for that day any more")
+
+
+def release_drivers(session: Session, booking_id: int) -> None:
+    for leg in repository.valet_legs(session, booking_id):
+        repository.release_driver_minutes(session, leg.driver_day_id, leg.minutes)
+        session.delete(leg)
+
+
+def collect_at(start: datetime, travel: int, handover: int) -> datetime:
+    """When the driver must take the car to reach the site for the drop-off slot."""
+    return start - timedelta(minutes=travel + handover)

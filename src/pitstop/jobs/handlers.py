@@ -1,0 +1,56 @@
+"""The registry of job handlers: job name → ``handler(session, payload, now)``.
+
+An area adds its jobs with one line each. A job whose name is not here fails at once, with
+``last_error`` saying so. Handlers run inside the job's transaction (they only flush); the
+payload carries the job's id as ``JOB_ID`` for keys that must be unique per job.
+
+``PERIODIC`` lists the steps the worker runs every tick; each must be safe to run twice (and
+in two workers at once): they enqueue with ``outbox.enqueue_once``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from pitstop.notifications.tasks import (
+    JOB_ID,
+    Handler,
+    booking_message,
+    owner_message,
+    schedule_maintenance_due,
+    schedule_reminders,
+)
+from pitstop.quality.tasks import complaint_escalated, escalate_overdue, refresh_site_flags
+from pitstop.waitlist.service import expire_offers, match_freed
+from pitstop.waitlist.tasks import on_capacity_freed
+
+HANDLERS: dict[str, Handler] = {
+    "notify.booking_confirmed": booking_message("booking_confirmed"),
+    "notify.booking_cancelled": booking_message("booking_cancelled"),
+    "notify.booking_rescheduled": booking_message("booking_rescheduled"),
+    "notify.booking_reminder": booking_message("booking_reminder"),
+    "notify.maintenance_due": owner_message("maintenance_due"),
+    "notify.estimate_ready": owner_message("estimate_ready"),
+    "notify.car_ready": owner_message("car_ready"),
+    "notify.waitlist_offer": owner_message("waitlist_offer"),
+    "waitlist.match": on_capacity_freed,
+    "notify.complaint_responded": owner_message("complaint_responded"),
+    "notify.complaint_escalated": complaint_escalated,
+}
+
+Periodic = Callable[[Session, datetime], int]
+
+PERIODIC: dict[str, Periodic] = {
+    "reminders": schedule_reminders,
+    "maintenance_due": schedule_maintenance_due,
+    "complaint_escalation": escalate_overdue,
+    "quality_flags": refresh_site_flags,
+    # Expire first, so the slots of lapsed offers pass on in the same tick.
+    "waitlist_expire": expire_offers,
+    "waitlist_match": match_freed,
+}
+
+__all__ = ["HANDLERS", "JOB_ID", "PERIODIC", "Handler", "Periodic"]

@@ -1,0 +1,1 @@
+"""Loaner cars: a pool per site, assigned by day so no car is ever lent twice at once."""

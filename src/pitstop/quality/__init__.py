@@ -1,0 +1,1 @@
+"""Quality: visit ratings, complaints with deadlines and escalation, site scorecards."""

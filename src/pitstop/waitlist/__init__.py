@@ -1,0 +1,1 @@
+"""The fair waitlist: freed capacity offered to waiting owners in first-come order."""

@@ -1,0 +1,1 @@
+"""Work orders: from check-in to hand-over, with findings, estimates, parts and recalls."""

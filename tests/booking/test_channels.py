@@ -1,0 +1,199 @@
+"""Channels in availability and booking: mobile service and pickup to a farther site, through
+the API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import select
+
+from pitstop.booking.models import DriverDay, VanDay
+from pitstop.booking.service import verify_capacity
+from tests.booking.channel_world import add_far_site_with_driver, add_van, close_near_sites
+from tests.booking.helpers import book, counts, options
+from tests.conftest import token_for
+
+
+def _ranked(found):  # type: ignore[no-untyped-def]
+    effort = {"mobile": 0, "pickup": 1, "drive_in": 2}
+    keys = [
+        (datetime.fromisoformat(o["back_at"]), effort[o["channel"]], o["owner_travel_minutes"])
+        for o in found
+    ]
+    return keys == sorted(keys)
+
+
+def test_search_offers_mobile_for_eligible_jobs_ranked_by_back_time(client, world, database):  # type: ignore[no-untyped-def]
+    add_van(database, world.sites["sh"])
+    h = token_for(client, "alice")
+    found = options(client, h, world.vehicles["alice"])
+    assert {o["channel"] for o in found} == {"mobile", "drive_in"}
+    assert _ranked(found)
+    mobile = next(o for o in found if o["channel"] == "mobile")
+    assert mobile["van_code"] == f"VAN-{world.sites['sh']}"
+    assert mobile["owner_travel_minutes"] == 0
+    assert datetime.fromisoformat(mobile["window_end"]) > datetime.fromisoformat(mobile["start"])
+    assert mobile["transport_options"] == ["mobile"]
+    drive = next(o for o in found if o["channel"] == "drive_in")
+    assert datetime.fromisoformat(drive["back_at"]) > datetime.fromisoformat(drive["ready"])
+    # Brakes are not mobile-eligible: no van offers them.
+    assert all(
+        o["channel"] == "drive_in"
+        for o in options(client, h, world.vehicles["alice"], jobs=("brakes",))
+    )
+
+
+def test_book_mobile_puts_the_visit_on_the_van_day(client, world, database):  # type: ignore[no-untyped-def]
+    add_van(database, world.sites["sh"])
+    h = token_for(client, "alice")
+    mobile = next(
+        o
+        for o in options(client, h, world.vehicles["alice"], channels=["mobile"])
+        if o["channel"] == "mobile"
+    )
+    r = book(
+        client,
+        h,
+        world.vehicles["alice"],
+        mobile,
+        channel="mobile",
+        van_id=mobile["van_id"],
+        address="Lane 5, Century Avenue",
+    )
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert got["channel"] == "mobile" and got["transport"] == "mobile"
+    assert got["van_code"] == mobile["van_code"] and got["address"] == "Lane 5, Century Avenue"
+    assert got["window_end"] == mobile["window_end"]
+    with database.unit_of_work(write=False) as s:
+        (day,) = s.scalars(select(VanDay)).all()
+        assert day.visits == 1
+        assert verify_capacity(s) == []
+    # Cancelling takes the visit off the van again.
+    assert client.post(f"/api/v1/bookings/{got['id']}/cancel", headers=h).status_code == 200
+    with database.unit_of_work(write=False) as s:
+        assert s.scalars(select(VanDay)).one().visits == 0
+        assert verify_capacity(s) == []
+
+
+def test_a_full_van_is_never_overbooked(client, world, database):  # type: ignore[no-untyped-def]
+    add_van(database, world.sites["sh"], capacity=1)
+    ha, hb = token_for(client, "alice"), token_for(client, "bob")
+    mobile = options(client, ha, world.vehicles["alice"], channels=["mobile"])[0]
+    first = book(
+        client, ha, world.vehicles["alice"], mobile, channel="mobile", van_id=mobile["van_id"]
+    )
+    assert first.status_code == 201, first.text
+    again = book(
+        client, hb, world.vehicles["bob"], mobile, channel="mobile", van_id=mobile["van_id"]
+    )
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    # The van's day is full: Bob's options skip it.
+    day = mobile["start"][:10]
+    assert all(
+        o["start"][:10] != day
+        for o in options(client, hb, world.vehicles["bob"], channels=["mobile"])
+    )
+
+
+def test_mobile_request_for_a_job_that_is_not_eligible_is_refused(client, world, database):  # type: ignore[no-untyped-def]
+    van = add_van(database, world.sites["sh"], skills=[])
+    h = token_for(client, "alice")
+    mobile = options(client, h, world.vehicles["alice"], channels=["mobile"])[0]
+    before = counts(database)
+    r = book(
+        client, h, world.vehicles["alice"], mobile, jobs=("brakes",), channel="mobile", van_id=van
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "jobs"
+    assert counts(database) == before
+
+
+def test_coordinates_out_of_range_are_refused_with_the_field(client, world, database):  # type: ignore[no-untyped-def]
+    van = add_van(database, world.sites["sh"])
+    h = token_for(client, "alice")
+    r = client.get(
+        "/api/v1/availability",
+        params={
+            "vehicle_id": world.vehicles["alice"],
+            "jobs": ["service"],
+            "latitude": 91,
+            "longitude": 10,
+        },
+        headers=h,
+    )
+    assert r.status_code == 422
+    assert any(e["field"].endswith("latitude") for e in r.json()["errors"])
+    mobile = options(client, h, world.vehicles["alice"], channels=["mobile"])[0]
+    before = counts(database)
+    r = book(
+        client,
+        h,
+        world.vehicles["alice"],
+        mobile,
+        channel="mobile",
+        van_id=van,
+        latitude=31.2,
+        longitude=181.0,
+    )
+    assert r.status_code == 422
+    assert any(e["field"].endswith("longitude") for e in r.json()["errors"])
+    # In range but beyond the van's reach (Wuhan): refused, by field.
+    r = book(
+        client,
+        h,
+        world.vehicles["alice"],
+        mobile,
+        channel="mobile",
+        van_id=van,
+        latitude=30.6,
+        longitude=114.3,
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "latitude"
+    assert counts(database) == before
+
+
+def test_pickup_takes_the_car_to_a_farther_site_with_earlier_capacity(client, world, database):  # type: ignore[no-untyped-def]
+    far = add_far_site_with_driver(database)
+    close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
+    h = token_for(client, "alice")
+    found = options(client, h, world.vehicles["alice"])
+    assert _ranked(found)
+    first = found[0]
+    assert first["channel"] == "pickup" and first["site_id"] == far
+    assert first["distance_km"] > 50
+    assert first["owner_travel_minutes"] == 0
+    assert datetime.fromisoformat(first["collect_at"]) < datetime.fromisoformat(first["start"])
+    drive = next(o for o in found if o["channel"] == "drive_in")
+    assert datetime.fromisoformat(drive["back_at"]) > datetime.fromisoformat(first["back_at"])
+    r = book(
+        client, h, world.vehicles["alice"], first, channel="pickup", transport="pickup_delivery"
+    )
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert got["channel"] == "pickup" and got["transport"] == "pickup_delivery"
+    with database.unit_of_work(write=False) as s:
+        used = sorted(d.used for d in s.scalars(select(DriverDay)))
+        assert used and all(u > 0 for u in used)  # the collection and the return
+        assert verify_capacity(s) == []
+    assert client.post(f"/api/v1/bookings/{got['id']}/cancel", headers=h).status_code == 200
+    with database.unit_of_work(write=False) as s:
+        assert all(d.used == 0 for d in s.scalars(select(DriverDay)))
+        assert verify_capacity(s) == []
+
+
+def test_a_busy_driver_is_never_overbooked(client, world, database):  # type: ignore[no-untyped-def]
+    """One driver whose shift (10.5 h) holds one pickup's two legs (about 5 h each): a second
+    pickup that day is refused although the site still has valet trips to sell."""
+    add_far_site_with_driver(database, shift_end=time(18, 30))
+    close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
+    ha = token_for(client, "alice")
+    pickup = options(client, ha, world.vehicles["alice"], channels=["pickup"])[0]
+    results = [
+        book(client, token_for(client, n), world.vehicles[n], pickup, channel="pickup").status_code
+        for n in ("alice", "bob")
+    ]
+    assert results == [201, 409]
+    with database.unit_of_work(write=False) as s:
+        assert verify_capacity(s) == []
