@@ -232,10 +232,11 @@ def import_(
 def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Recompute every capacity bucket from the bookings that hold it; exit 1 on any difference."""
     from pitstop.booking.service import verify_capacity
+    from pitstop.loaners.service import unbooked_loaner_days
 
     db = _database(get_settings())
     with db.unit_of_work(write=False) as s:
-        wrong = verify_capacity(s)
+        wrong = verify_capacity(s, unbooked_loaner_days(s))
     if as_json:
         print(json.dumps({"differences": [w.__dict__ for w in wrong]}))
     else:

@@ -310,3 +310,41 @@ def test_early_return_gives_unused_loaner_days_back(client, world, database):  #
     with database.unit_of_work(write=False) as s:
         walk_ins = loaners.unbooked_loaner_days(s)
     assert {d.isoformat(): n for (_site, d), n in walk_ins.items()} == used()
+
+
+def test_capacity_check_counts_walk_in_loans(client, world, database):  # type: ignore[no-untyped-def]
+    """A walk-in's loaner takes the site's per-day loaner bucket without a booking: the
+    capacity check must count it (as `pitstop verify` does), and see a loan gone missing."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    advisor = token_for(client, "advisor_sh")
+    add_loaner(client, advisor, world.sites["sh"], "沪L00003")
+    r = client.post(
+        "/api/v1/work-orders",
+        json={
+            "site_id": world.sites["sh"],
+            "vehicle_id": world.vehicles["bob"],
+            "expected_hours": 30,
+        },
+        headers=advisor,
+    )
+    assert r.status_code == 201 and r.json()["loaners"], r.text
+    with database.unit_of_work(write=False) as s:
+        outside = loaners.unbooked_loaner_days(s)
+        assert outside and booking_service.verify_capacity(s) != []  # bookings alone: off
+        assert booking_service.verify_capacity(s, outside) == []
+        doubled = {k: 2 * n for k, n in outside.items()}
+        assert booking_service.verify_capacity(s, doubled) != []
+    done = subprocess.run(
+        [sys.executable, "-m", "pitstop", "verify", "--json"],
+        env=os.environ
+        | {"PITSTOP_DATABASE_URL": database.engine.url.render_as_string(hide_password=False)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout) == {"differences": []}

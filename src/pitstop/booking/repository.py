@@ -140,6 +140,33 @@ def recompute_used(session: Session) -> list[tuple[int, int, int]]:
     return [(r[0], r[1], int(r[2])) for r in rows]
 
 
+def loaner_bucket_key(session: Session, bucket_id: int) -> tuple[int, date] | None:
+    """(site, day) of a loaner bucket; None for any other kind."""
+    row = session.execute(
+        select(CapacityBucket.site_id, CapacityBucket.day).where(
+            CapacityBucket.id == bucket_id, CapacityBucket.kind == "loaner"
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def loaner_bucket(session: Session, site_id: int, day: date) -> tuple[int, int, int] | None:
+    """(id, used, held by bookings) of a site's loaner bucket on a day, if it exists."""
+    held = (
+        select(func.coalesce(func.sum(BookingHold.amount), 0))
+        .where(BookingHold.bucket_id == CapacityBucket.id)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(CapacityBucket.id, CapacityBucket.used, held).where(
+            CapacityBucket.site_id == site_id,
+            CapacityBucket.day == day,
+            CapacityBucket.kind == "loaner",
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], int(row[2]))
+
+
 def live_holds_of_dead_bookings(session: Session, live_states: frozenset[str]) -> int:
     return (
         session.scalar(
