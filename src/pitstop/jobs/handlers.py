@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from pitstop.jobs.daily import assess_promises, expire_points, renew_benefits, schedule_daily
 from pitstop.notifications.tasks import (
     JOB_ID,
     Handler,
@@ -39,11 +40,15 @@ HANDLERS: dict[str, Handler] = {
     "waitlist.match": on_capacity_freed,
     "notify.complaint_responded": owner_message("complaint_responded"),
     "notify.complaint_escalated": complaint_escalated,
+    "promise.assess": assess_promises,
+    "loyalty.expire": expire_points,
+    "benefits.renew": renew_benefits,
 }
 
 Periodic = Callable[[Session, datetime], int]
 
 PERIODIC: dict[str, Periodic] = {
+    "daily": schedule_daily,
     "reminders": schedule_reminders,
     "maintenance_due": schedule_maintenance_due,
     "complaint_escalation": escalate_overdue,
