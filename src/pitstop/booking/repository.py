@@ -243,13 +243,20 @@ def ensure_van_day(session: Session, van_id: int, day: date, capacity: int) -> N
 
 
 def van_day(session: Session, van_id: int, day: date) -> VanDay | None:
-    # Read the version straight from the database (not the identity map): it is the value the
-    # feasibility check that follows is checked against.
-    return session.scalar(
+    """The van's day, locked until the booking's transaction ends (PostgreSQL; SQLite writers
+    are serialised anyway): bookings for one van-day queue here, so each checks its insertion
+    against every visit committed before it, and a van with room is never refused because
+    another booking was in flight. The version check in ``bump_van_day`` stays as the guard."""
+    query = (
         select(VanDay)
         .where(VanDay.van_id == van_id, VanDay.day == day)
+        # The version read here is the one the feasibility check is made against, so read it
+        # from the database, not the identity map.
         .execution_options(populate_existing=True)
     )
+    if not get_settings().unsafe_disable_capacity_guard:
+        query = query.with_for_update()
+    return session.scalar(query)
 
 
 def bump_van_day(session: Session, van_day_id: int, seen_version: int, delta: int) -> bool:
