@@ -5,7 +5,7 @@ Usage::
 
     PITSTOP_DATABASE_URL=sqlite:////tmp/h7-demo.db .venv/bin/pitstop demo --scale 0.1
     .venv/bin/python bench/dispatch_day.py [--demo /tmp/h7-demo.db] [--visits 360]
-        [--pickups 50] [--vans 40] [--drivers 20] [--seconds 20] [--replan-seconds 1]
+        [--pickups 50] [--vans 40] [--drivers 20] [--seconds 20] [--replan-seconds 0.5]
         [--seed 0] [--out bench/results/dispatch_day.json]
 
 The demo has two vans and two valet drivers in Shanghai and no booked mobile visits, so the
@@ -325,7 +325,7 @@ def main() -> None:
     parser.add_argument("--vans", type=int, default=40)
     parser.add_argument("--drivers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--replan-seconds", type=float, default=1.0)
+    parser.add_argument("--replan-seconds", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="bench/results/dispatch_day.json")
     args = parser.parse_args()

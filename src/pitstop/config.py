@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # may come before (a return after) the times the pickup booking quoted.
     dispatch_driver_speed_kmh: float = Field(default=20.0, gt=0)
     dispatch_seconds: float = Field(default=10.0, gt=0)
+    # An urgent insert must come back within 2 s (issue 5); started stops are locked, so a short
+    # search suffices (bench/dispatch_day.py measures it).
+    dispatch_urgent_seconds: float = Field(default=0.5, gt=0)
     dispatch_iterations: int = Field(default=5000, ge=1)  # the board's re-plan: first of the two
     dispatch_window_minutes: int = Field(default=30, ge=1)
     dispatch_valet_window_minutes: int = Field(default=60, ge=0)

@@ -13,7 +13,7 @@ from pitstop.config import Settings
 from pitstop.db.uow import Database
 from pitstop.dispatch import service
 from pitstop.dispatch.models import DispatchPlan
-from pitstop.dispatch.schemas import DropoutRequest, PlanRead, PlanRequest
+from pitstop.dispatch.schemas import DropoutRequest, PlanRead, PlanRequest, Trigger
 from pitstop.idempotency import flows as keyed
 from pitstop.idempotency.flows import Idempotency, Outcome
 from pitstop.identity.actor import Actor
@@ -45,7 +45,10 @@ def plan(
     settings: Settings,
     idem: Idempotency | None = None,
 ) -> Outcome:
-    budget = service.Budget(request.seed, request.iterations, request.seconds)
+    seconds = request.seconds
+    if seconds is None and request.iterations is None and request.trigger == Trigger.URGENT:
+        seconds = settings.dispatch_urgent_seconds
+    budget = service.Budget(request.seed, request.iterations, seconds)
     return _run(
         db,
         actor=actor,
