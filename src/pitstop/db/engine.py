@@ -27,8 +27,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
+        # At most 10 connections per app process: PostgreSQL's default limit is 100 for every
+        # process of the brand, and a burst waits briefly for a connection rather than failing
+        # (a booking holds one for milliseconds). 30 per process let two processes under a
+        # burst of 100 requests, plus the test suite, exhaust the server.
+        kwargs.setdefault("pool_size", 5)
+        kwargs.setdefault("max_overflow", 5)
+        kwargs.setdefault("pool_timeout", 60)
     return create_engine(url, **kwargs)
 
 
