@@ -45,6 +45,19 @@ def waiting(session: Session, limit: int) -> list[WaitlistEntry]:
     )
 
 
+def waiting_ahead(session: Session, entry_id: int, limit: int) -> list[WaitlistEntry]:
+    """Entries still waiting that joined before ``entry_id``, first come first."""
+    return list(
+        session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.status == states.WAITING, WaitlistEntry.id < entry_id)
+            .order_by(WaitlistEntry.id)
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
 def active_for_vehicle(session: Session, vehicle_id: int) -> int:
     return (
         session.scalar(

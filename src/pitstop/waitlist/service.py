@@ -17,7 +17,7 @@ Services never commit: the request or the worker's job owns the transaction.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -271,29 +271,60 @@ def match_freed(session: Session, now: datetime, *, settings: Settings | None = 
             )
     made = 0
     for entry in repository.waiting(session, settings.waitlist_match_batch):
-        seen = repository.offered_slots(session, entry.id)
-        options = booking.search_channels(
-            session,
-            jobs=booking.jobs(session, entry.jobs),
-            latitude=entry.latitude,
-            longitude=entry.longitude,
-            radius_km=entry.radius_km,
-            first_day=today,
-            horizon_last=min(entry.before, today + timedelta(days=settings.booking_horizon_days)),
-            channels={Channel(c) for c in entry.channels},
-            now=now,
-            settings=settings,
-        )
-        for option in options:
-            if option.start.date() > entry.before:
-                continue
-            if (option.site_id, option.start.astimezone(ZoneInfo("UTC"))) in seen:
-                continue
-            if _offer(session, entry, option, now, settings):
-                made += 1
-                break
+        made += _serve(session, entry.id, today, now, settings)
     session.flush()
     return made
+
+
+def _serve(session: Session, entry_id: int, today: date, now: datetime, settings: Settings) -> int:
+    """Offer the entry its best open option, after every entry ahead of it that matches too.
+
+    Capacity can free while a pass runs (an owner cancels, another worker's offer lapses) after
+    the entries ahead have already found nothing; the freed slot must still reach the earliest
+    entry it matches, so before an entry takes anything, the entries still waiting ahead of it
+    search again. Costs nothing when nothing is free; when something is, a few more searches.
+    """
+    entry = repository.entry(session, entry_id)
+    if entry is None or entry.status != states.WAITING:
+        return 0  # served ahead of its turn by a later entry's check, or withdrawn
+    options = _open_options(session, entry, today, now, settings)
+    if not options:
+        return 0
+    made = 0
+    for earlier in repository.waiting_ahead(session, entry.id, settings.waitlist_match_batch):
+        if _open_options(session, earlier, today, now, settings):
+            made += _serve(session, earlier.id, today, now, settings)
+    if made:
+        options = _open_options(session, entry, today, now, settings)
+    for option in options:
+        if _offer(session, entry, option, now, settings):
+            return made + 1
+    return made
+
+
+def _open_options(
+    session: Session, entry: WaitlistEntry, today: date, now: datetime, settings: Settings
+) -> list[Option]:
+    """What the entry could be offered now: matching options it was not offered before."""
+    seen = repository.offered_slots(session, entry.id)
+    options = booking.search_channels(
+        session,
+        jobs=booking.jobs(session, entry.jobs),
+        latitude=entry.latitude,
+        longitude=entry.longitude,
+        radius_km=entry.radius_km,
+        first_day=today,
+        horizon_last=min(entry.before, today + timedelta(days=settings.booking_horizon_days)),
+        channels={Channel(c) for c in entry.channels},
+        now=now,
+        settings=settings,
+    )
+    return [
+        o
+        for o in options
+        if o.start.date() <= entry.before
+        and (o.site_id, o.start.astimezone(ZoneInfo("UTC"))) not in seen
+    ]
 
 
 def _offer(
