@@ -181,7 +181,18 @@ def test_advisor_checks_in_at_own_site(client, world):  # type: ignore[no-untype
         f"/api/v1/bookings/{booking['id']}/check-in", headers=token_for(client, "advisor_sh")
     )
     assert r.status_code == 200 and r.json()["status"] == "checked_in"
+    # Checking in opens the car's work order: it is on the workshop board at once.
+    orders = client.get("/api/v1/work-orders", headers=token_for(client, "advisor_sh")).json()
+    assert [(o["booking_id"], o["state"]) for o in orders] == [(booking["id"], "checked_in")]
     r = client.post(
         f"/api/v1/bookings/{booking['id']}/check-in", headers=token_for(client, "advisor_wh")
     )
     assert r.status_code == 404
+    # A second check-in is refused and opens nothing more.
+    r = client.post(
+        f"/api/v1/bookings/{booking['id']}/check-in", headers=token_for(client, "advisor_sh")
+    )
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "booking_id"
+    assert (
+        len(client.get("/api/v1/work-orders", headers=token_for(client, "advisor_sh")).json()) == 1
+    )

@@ -31,6 +31,8 @@ from pitstop.errors import ConflictError
 from pitstop.fleet.models import Owner, Vehicle
 from pitstop.fleet.rules import vin_problem
 from pitstop.identity import service as identity
+from pitstop.identity.roles import Role
+from pitstop.loaners.models import Loaner
 from pitstop.network.capacity import day_capacities
 from pitstop.network.models import CapacityBucket, Closure, Site, WeekdayTemplate
 from pitstop.network.rules import slot_times
@@ -227,17 +229,7 @@ def test_shanghai_centres_are_booked_further_ahead_than_the_median_site(built: B
 
 def test_demo_logins_authenticate(built: Built) -> None:
     logins = built.summary.logins
-    roles = {r for _, _, r in logins}
-    assert roles >= {
-        "admin",
-        "owner",
-        "advisor",
-        "technician",
-        "partner_staff",
-        "dispatcher",
-        "planner",
-        "community_manager",
-    }
+    assert {r for _, _, r in logins} == {r.value for r in Role}  # one of every role
     with built.db.unit_of_work(write=False) as s:
         assert list_logins(s) == logins
         for username, password, role in logins:
@@ -251,6 +243,27 @@ def test_demo_logins_authenticate(built: Built) -> None:
                     .where(Vehicle.owner_id == user.owner_id)
                 )
                 assert owned and owned >= 1
+
+
+def test_every_site_has_the_loaner_cars_its_templates_lend(built: Built) -> None:
+    with built.db.unit_of_work(write=False) as s:
+        lends = dict(
+            s.execute(
+                select(WeekdayTemplate.site_id, func.max(WeekdayTemplate.loaners)).group_by(
+                    WeekdayTemplate.site_id
+                )
+            ).all()
+        )
+        pool = dict(
+            s.execute(
+                select(Loaner.site_id, func.count())
+                .where(Loaner.state == "available")
+                .group_by(Loaner.site_id)
+            ).all()
+        )
+    assert sum(lends.values()) > 0
+    assert pool == {site: n for site, n in lends.items() if n}
+    assert built.summary.loaner_cars == sum(pool.values())
 
 
 def test_demo_owners_cover_shanghai_wuhan_and_far_hubei(built: Built) -> None:

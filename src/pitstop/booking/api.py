@@ -114,5 +114,12 @@ def reschedule_booking(ctx: Api, booking_id: PathId, body: Reschedule, idem: Ide
 @router.post("/bookings/{booking_id}/check-in", response_model=BookingRead)
 def check_in_booking(ctx: Api, booking_id: PathId, idem: Idem) -> JSONResponse:
     return answer(
-        flows.check_in(ctx.db, actor=ctx.actor, booking_id=booking_id, clock=ctx.clock, idem=idem)
+        flows.check_in(
+            ctx.db,
+            actor=ctx.actor,
+            booking_id=booking_id,
+            clock=ctx.clock,
+            settings=ctx.settings,
+            idem=idem,
+        )
     )

@@ -30,6 +30,8 @@ from pitstop.idempotency import flows as keyed
 from pitstop.idempotency.flows import Idempotency, Outcome
 from pitstop.identity import policy
 from pitstop.identity.actor import Actor
+from pitstop.workshop import service as workshop
+from pitstop.workshop.schemas import WorkOrderCreate
 
 
 def _run(
@@ -137,16 +139,32 @@ def cancel(
 
 
 def check_in(
-    db: Database, *, actor: Actor, booking_id: int, clock: Clock, idem: Idempotency | None = None
+    db: Database,
+    *,
+    actor: Actor,
+    booking_id: int,
+    clock: Clock,
+    settings: Settings,
+    idem: Idempotency | None = None,
 ) -> Outcome:
-    return _run(
-        db,
-        actor=actor,
-        clock=clock,
-        idem=idem,
-        status_code=200,
-        change=lambda s: service.check_in(s, actor=actor, booking_id=booking_id, now=clock.now()),
-    )
+    """The car has arrived: the booking is checked in and its work order opened, together, so
+    every checked-in car is on the workshop board (with its recalls and any loaner)."""
+
+    def arrive(session: Session) -> Booking:
+        # Someone else's booking stays a 404 and a caller without the right a 403, as before.
+        booking = service.get(session, actor=actor, booking_id=booking_id)
+        policy.require(actor, "booking.check_in")
+        workshop.open_work_order(
+            session,
+            actor=actor,
+            data=WorkOrderCreate(booking_id=booking_id),
+            now=clock.now(),
+            settings=settings,
+        )
+        session.refresh(booking)
+        return booking
+
+    return _run(db, actor=actor, clock=clock, idem=idem, status_code=200, change=arrive)
 
 
 def read(db: Database, *, actor: Actor, booking_id: int) -> BookingRead:

@@ -32,6 +32,7 @@ from pitstop.booking.schemas import (
 )
 from pitstop.errors import (
     CapacityTakenError,
+    ConflictError,
     InvalidTransitionError,
     PermissionDeniedError,
     PitstopError,
@@ -674,8 +675,14 @@ def check_in(
     actor = _staff(page)
     back = {k: v for k, v in (("day", day), ("site", site)) if v}
     try:
-        outcome = flows.check_in(page.db, actor=actor, booking_id=booking_id, clock=page.clock)
-    except InvalidTransitionError:
+        outcome = flows.check_in(
+            page.db,
+            actor=actor,
+            booking_id=booking_id,
+            clock=page.clock,
+            settings=page.settings,
+        )
+    except (InvalidTransitionError, ConflictError):
         return page.redirect(f"/advisor?{urlencode({**back, 'error': 'transition'})}")
     return page.redirect(
         f"/advisor?{urlencode({**back, 'done': 'checked_in', 'ref': outcome.body['reference']})}"

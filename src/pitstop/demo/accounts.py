@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
+from pitstop.benefits import service as benefits
+from pitstop.benefits.schemas import MerchantCreate
 from pitstop.demo.geography import City
 from pitstop.demo.models import DemoLogin
 from pitstop.demo.scenario import Scenario
@@ -22,6 +24,7 @@ from pitstop.demo.sites import SiteSpec, slug
 from pitstop.fleet.models import Owner, Vehicle
 from pitstop.fleet.rules import with_check_digit
 from pitstop.identity import service as identity
+from pitstop.identity.actor import SYSTEM
 from pitstop.identity.roles import Role
 
 Login = tuple[str, str, str]  # username, password, role
@@ -181,6 +184,8 @@ def create_accounts(
     user("dispatcher", Role.DISPATCHER, "调度员 Dispatcher", regions=("Shanghai",))
     user("planner", Role.PLANNER, "网络规划 Planner")
     user("community", Role.COMMUNITY_MANAGER, "社区经理 Community")
+    user("quality", Role.QUALITY_MANAGER, "质量经理 Quality")
+    logins.append(_merchant(session, shanghai[0].spec.city.name, now=now))
 
     session.execute(
         insert(DemoLogin),
@@ -188,6 +193,25 @@ def create_accounts(
     )
     session.flush()
     return logins
+
+
+def _merchant(session: Session, city: str, *, now: datetime) -> Login:
+    """A car wash in Shanghai with its own login, where owners' wash vouchers are validated."""
+    password = _password()
+    benefits.create_merchant(
+        session,
+        actor=SYSTEM,
+        data=MerchantCreate(
+            code="WASH-SH",
+            name="洁车坊 Shine Wash",
+            category="wash",
+            city=city,
+            username="merchant.wash",
+            password=password,
+        ),
+        now=now,
+    )
+    return ("merchant.wash", password, Role.MERCHANT.value)
 
 
 def list_logins(session: Session) -> list[Login]:

@@ -26,6 +26,7 @@ from pitstop.db.uow import Database
 from pitstop.demo import accounts
 from pitstop.demo.fleet import Fleet, build_fleet
 from pitstop.demo.geography import load_cities
+from pitstop.demo.loaners import write_loaners
 from pitstop.demo.replay import (
     BookingRec,
     ReplayResult,
@@ -73,6 +74,7 @@ class DemoSummary:
     gave_up: int
     no_slot: int
     buckets: int
+    loaner_cars: int
     # Days from today to the first day (from tomorrow) with room for the probe job, per site.
     first_free_days: dict[str, int] = field(repr=False)
     logins: list[tuple[str, str, str]] = field(repr=False)
@@ -286,6 +288,9 @@ def generate(
             references=references,
             progress=report,
         )
+        loaner_cars = write_loaners(
+            session, scenario, sites, site_ids, now=_utc(datetime.combine(today, time(7, 0)))
+        )
         report("demo accounts", 0, 1)
         logins = accounts.create_accounts(
             session,
@@ -313,6 +318,7 @@ def generate(
         gave_up=result.gave_up,
         no_slot=result.no_slot,
         buckets=buckets,
+        loaner_cars=loaner_cars,
         first_free_days=free,
         logins=logins,
         seconds=clock.perf_counter() - started,
