@@ -348,3 +348,55 @@ def test_capacity_check_counts_walk_in_loans(client, world, database):  # type: 
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout) == {"differences": []}
+
+
+def test_a_late_loaner_is_not_lent_again_and_its_late_days_count(client, world, database, clock):  # type: ignore[no-untyped-def]
+    advisor = token_for(client, "advisor_sh")
+    car = add_loaner(client, advisor, world.sites["sh"], "沪L00006")
+    lent = client.post(
+        "/api/v1/work-orders",
+        json={
+            "site_id": world.sites["sh"],
+            "vehicle_id": world.vehicles["bob"],
+            "expected_hours": 30,
+        },
+        headers=advisor,
+    ).json()["loaners"][0]
+    monday = TEST_NOW.date()
+    assert lent["last_day"] == (monday + timedelta(days=1)).isoformat()
+
+    clock.advance(timedelta(days=3))  # Thursday: the car was due back on Tuesday
+    advisor = token_for(client, "advisor_sh")  # a fresh token: the first one has expired
+    other = client.post(
+        "/api/v1/work-orders",
+        json={
+            "site_id": world.sites["sh"],
+            "vehicle_id": world.vehicles["alice"],
+            "expected_hours": 30,
+        },
+        headers=advisor,
+    ).json()
+    assert other.get("loaners") == [], (
+        other
+    )  # the only car is still out: nothing to lend automatically
+    r = client.post(
+        f"/api/v1/work-orders/{other['id']}/loaner", json={"loaner_id": car["id"]}, headers=advisor
+    )
+    assert r.status_code == 409 and "due back" in r.json()["detail"]
+
+    r = client.post(
+        f"/api/v1/loaners/assignments/{lent['id']}/return",
+        json={"odometer_km": 1400, "charge_pct": 60},
+        headers=advisor,
+    )
+    assert r.status_code == 200 and r.json()["last_day"] == (monday + timedelta(days=3)).isoformat()
+    with database.unit_of_work(write=False) as s:
+        used = {
+            b.day: b.used
+            for b in s.scalars(select(CapacityBucket).where(CapacityBucket.kind == "loaner"))
+            if b.used
+        }
+        assert used == {monday + timedelta(days=i): 1 for i in range(4)}  # Wed and Thu too
+        assert booking_service.verify_capacity(s, loaners.unbooked_loaner_days(s)) == []
+    pool = client.get("/api/v1/loaners", headers=advisor).json()
+    assert [(c["id"], c["state"]) for c in pool] == [(car["id"], "available")]  # back in the pool

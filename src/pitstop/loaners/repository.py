@@ -45,6 +45,18 @@ def busy_loaners(session: Session, site_id: int, first: date, last: date) -> set
     return set(session.scalars(by_day)) | set(session.scalars(by_assignment))
 
 
+def overdue(session: Session, site_id: int, today: date) -> dict[int, date]:
+    """Cars of a site still out after their last lent day: car id -> that day."""
+    rows = session.execute(
+        select(LoanerAssignment.loaner_id, LoanerAssignment.last_day).where(
+            LoanerAssignment.site_id == site_id,
+            LoanerAssignment.state == "out",
+            LoanerAssignment.last_day < today,
+        )
+    )
+    return {r.loaner_id: r.last_day for r in rows}
+
+
 def overlapping(session: Session, loaner_id: int, first: date, last: date) -> int:
     """Live assignments of one car overlapping ``first..last`` (the unguarded check)."""
     return len(

@@ -128,15 +128,21 @@ def assign(
             "this work order already has a loaner",
             problems=[FieldProblem("work_order_id", "already has a loaner")],
         )
+    # A car kept past its last day is not back, whatever its calendar says.
+    late = repository.overdue(session, site_id, _local_today(session, site_id, now))
     if loaner_id is not None:
         car = repository.loaner(session, loaner_id)
         if car is None or car.site_id != site_id:
             raise NotFoundError("loaner", loaner_id, field="loaner_id")
         if car.state not in ("available", "lent"):
             raise LoanerTakenError(f"loaner {car.plate} is {car.state}")
+        if car.id in late:
+            raise LoanerTakenError(
+                f"loaner {car.plate} was due back on {late[car.id]} and has not been returned"
+            )
         candidates = [car]
     else:
-        busy = repository.busy_loaners(session, site_id, first_day, last_day)
+        busy = repository.busy_loaners(session, site_id, first_day, last_day) | set(late)
         candidates = [c for c in repository.lendable(session, site_id) if c.id not in busy]
     days = _days(first_day, last_day)
     for car in candidates:
@@ -228,6 +234,29 @@ def _release(session: Session, made: LoanerAssignment, days: list[date]) -> None
         capacity.take_all(session, {(made.site_id, d, "loaner", ""): -1 for d in days})
 
 
+def _local_today(session: Session, site_id: int, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(network.get_site(session, site_id).timezone)).date()
+
+
+def _record_late_days(session: Session, made: LoanerAssignment, days: list[date]) -> None:
+    """The car came back after its last day: those days were spent with the owner too.
+
+    They go on the car's calendar (a day another loan already claimed stays with that loan)
+    and, for a walk-in's loan, on the site's loaner buckets even past their total, because
+    the car really was out; a booking's loaner capacity is its holds, released at hand-over.
+    """
+    for d in days:
+        try:
+            with session.begin_nested():
+                session.add(LoanerDay(loaner_id=made.loaner_id, day=d, assignment_id=made.id))
+                session.flush()
+        except IntegrityError:
+            continue
+    if made.booking_id is None:
+        capacity.ensure_buckets(session, {(made.site_id, d) for d in days})
+        capacity.record_used(session, {(made.site_id, d, "loaner", ""): 1 for d in days})
+
+
 def _visible(session: Session, actor: Actor, assignment_id: int) -> LoanerAssignment:
     made = repository.assignment(session, assignment_id)
     if made is None:
@@ -259,15 +288,16 @@ def check_in_return(
         )
     car = repository.loaner(session, made.loaner_id)
     assert car is not None
-    site = network.get_site(session, made.site_id)
-    today = now.astimezone(ZoneInfo(site.timezone)).date()
+    today = _local_today(session, made.site_id, now)
     start = max(made.first_day, today + timedelta(days=1))
     unused = _days(start, made.last_day) if start <= made.last_day else []
     repository.free_days_after(session, made.id, today)
     _release(session, made, unused)
+    if today > made.last_day:
+        _record_late_days(session, made, _days(made.last_day + timedelta(days=1), today))
     made.state = "returned"
     made.returned_at = now
-    made.last_day = max(made.first_day, min(made.last_day, today))
+    made.last_day = max(made.first_day, today)
     made.return_odometer_km = data.odometer_km
     made.return_charge_pct = data.charge_pct
     made.damage_note = data.damage_note

@@ -141,6 +141,14 @@ def bucket_ids(session: Session, keys: Iterable[BucketKey]) -> dict[BucketKey, i
     return repository.bucket_ids(session, keys)
 
 
+def record_used(session: Session, needs: dict[BucketKey, int]) -> None:
+    """Count uses that have already happened (a loaner kept past its day), even past a
+    bucket's total: the bucket must say what really was used. Buckets must exist."""
+    ids = repository.bucket_ids(session, needs)
+    for key in sorted(needs):
+        repository.release(session, ids[key], -needs[key])
+
+
 def take_all(session: Session, needs: dict[BucketKey, int]) -> bool:
     """Apply every change (positive: take, negative: release) in sorted key order, or fail.
 
