@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from sqlalchemy import select
 
-from pitstop.booking.models import DriverDay, VanDay
+from pitstop.booking.models import DriverDay, ValetLeg, VanDay
 from pitstop.booking.service import verify_capacity
 from tests.booking.channel_world import add_far_site_with_driver, add_van, close_near_sites
 from tests.booking.helpers import book, counts, options
@@ -195,5 +195,41 @@ def test_a_busy_driver_is_never_overbooked(client, world, database):  # type: ig
         for n in ("alice", "bob")
     ]
     assert results == [201, 409]
+    with database.unit_of_work(write=False) as s:
+        assert verify_capacity(s) == []
+
+
+def test_pickup_keeps_its_meeting_point_and_stays_a_pickup_when_moved(client, world, database):  # type: ignore[no-untyped-def]
+    """The owner asks to be collected at the office, not at home: the valet legs keep that
+    point (dispatch reads it), and moving the booking keeps the pickup, from the same door."""
+    add_far_site_with_driver(database)
+    close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
+    h = token_for(client, "alice")
+    office = {"latitude": 31.2304, "longitude": 121.4737}  # People's Square, not alice's home
+    found = [
+        o
+        for o in options(client, h, world.vehicles["alice"], channels=["pickup"], **office)
+        if o["channel"] == "pickup"
+    ]
+    first, later = found[0], next(o for o in found if o["start"] != found[0]["start"])
+    r = book(client, h, world.vehicles["alice"], first, channel="pickup", **office)
+    assert r.status_code == 201, r.text
+    booking_id = r.json()["id"]
+
+    def legs() -> list[tuple[str, float | None, float | None]]:
+        with database.unit_of_work(write=False) as s:
+            return sorted(
+                (x.leg, x.latitude, x.longitude)
+                for x in s.scalars(select(ValetLeg).where(ValetLeg.booking_id == booking_id))
+            )
+
+    point = (office["latitude"], office["longitude"])
+    assert legs() == [("collect", *point), ("deliver", *point)]
+    r = client.post(
+        f"/api/v1/bookings/{booking_id}/reschedule", json={"start": later["start"]}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["channel"] == "pickup"
+    assert legs() == [("collect", *point), ("deliver", *point)]
     with database.unit_of_work(write=False) as s:
         assert verify_capacity(s) == []

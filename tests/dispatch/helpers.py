@@ -140,10 +140,19 @@ def book_visit(
 
 
 def book_pickup(
-    s: Session, world: Any, driver_id: int, *, day: date, slot: int, ready: int, owner: str = "bob"
+    s: Session,
+    world: Any,
+    driver_id: int,
+    *,
+    day: date,
+    slot: int,
+    ready: int,
+    owner: str = "bob",
+    at: tuple[float, float] | None = None,
 ) -> int:
     """A pickup: the driver collects the car for the ``slot`` o'clock drop-off and brings it
-    back when it is ready at ``ready`` o'clock, the same day."""
+    back when it is ready at ``ready`` o'clock, the same day; at ``at``, else (as rows written
+    before the meeting point was kept) at the owner's home."""
     start, done = local(day, slot), local(day, ready)
     b = _booking(
         s,
@@ -162,6 +171,15 @@ def book_pickup(
         s.add(dd)
         s.flush()
     for leg in ("collect", "deliver"):
-        s.add(ValetLeg(booking_id=b.id, driver_day_id=dd.id, leg=leg, minutes=60))
+        s.add(
+            ValetLeg(
+                booking_id=b.id,
+                driver_day_id=dd.id,
+                leg=leg,
+                minutes=60,
+                latitude=at[0] if at else None,
+                longitude=at[1] if at else None,
+            )
+        )
     s.flush()
     return b.id

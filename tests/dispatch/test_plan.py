@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from pitstop.fleet.models import Owner
 from pitstop.jobs.models import OutboxJob
 from tests.conftest import token_for
 from tests.dispatch.helpers import (
@@ -71,6 +72,20 @@ def test_plan_serves_every_booked_job_inside_its_window(client, world, database)
         told = s.scalars(select(OutboxJob).where(OutboxJob.name == "notify.arrival_window"))
         booking_ids = sorted(j.payload["booking_id"] for j in told)
     assert booking_ids == sorted([*visits, pickup, pickup])
+
+
+def test_valet_meets_the_owner_where_the_pickup_was_booked(client, world, database):  # type: ignore[no-untyped-def]
+    office = (31.2304, 121.4737)
+    with database.unit_of_work() as s:
+        driver = make_driver(s, world.sites["sh"], "DRV-1")
+        there = book_pickup(s, world, driver, day=TOMORROW, slot=10, ready=15, at=office)
+        home = book_pickup(s, world, driver, day=TOMORROW, slot=11, ready=16, owner="alice")
+        alice = s.get(Owner, world.owners["alice"])
+        alice_home = (alice.home_latitude, alice.home_longitude)
+    stops = _stops(_plan(client, token_for(client, "dispatcher"), TOMORROW))
+    assert (stops[f"c{there}"][1]["latitude"], stops[f"c{there}"][1]["longitude"]) == office
+    assert (stops[f"d{there}"][1]["to_latitude"], stops[f"d{there}"][1]["to_longitude"]) == office
+    assert (stops[f"c{home}"][1]["latitude"], stops[f"c{home}"][1]["longitude"]) == alice_home
 
 
 def test_locked_visits_unchanged_after_urgent_replan(client, world, database, clock):  # type: ignore[no-untyped-def]

@@ -162,3 +162,7 @@ class ValetLeg(Base):
     driver_day_id: Mapped[int] = mapped_column(ForeignKey("driver_days.id"), index=True)
     leg: Mapped[str] = mapped_column(String(12))  # collect | deliver
     minutes: Mapped[int]
+    # Where the driver meets the owner (the booking's origin); null in rows written before
+    # it was kept, which mean the owner's home.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]

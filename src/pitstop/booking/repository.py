@@ -383,6 +383,16 @@ def valet_legs(session: Session, booking_id: int) -> list[ValetLeg]:
     )
 
 
+def pickup_point(session: Session, booking_id: int) -> tuple[float, float] | None:
+    """Where a pickup booking's valet meets the owner, if its legs keep it."""
+    row = session.execute(
+        select(ValetLeg.latitude, ValetLeg.longitude)
+        .where(ValetLeg.booking_id == booking_id, ValetLeg.latitude.is_not(None))
+        .limit(1)
+    ).first()
+    return None if row is None else (row.latitude, row.longitude)
+
+
 def recompute_channels(session: Session) -> list[tuple[str, int, int, int]]:
     """Van-days and driver-days whose counters disagree with live bookings: (kind, id, n, held)."""
     # Visits and legs are deleted when their booking is cancelled or lapses, and kept once the

@@ -60,6 +60,7 @@ class Plan:
     mobile: mobile.MobilePlan | None = None
     legs: tuple[valet.Leg, ...] = ()
     back_local: datetime | None = None
+    pickup_at: tuple[float, float] | None = None  # where the valet collects and returns
 
     @property
     def start_utc(self) -> datetime:
@@ -449,6 +450,7 @@ def _plan_pickup(p: Plan, origin: tuple[float, float] | None, settings: Settings
         None,
         tuple(valet.legs(p.start_local.date(), p.ready_local.date(), minutes)),
         p.ready_local + timedelta(minutes=travel + handover),
+        origin,
     )
 
 
@@ -474,7 +476,7 @@ def _take_channel(session: Session, p: Plan, booking_id: int, settings: Settings
             speed_kmh=settings.road_speed_kmh,
         )
     if p.legs:
-        valet.take_drivers(session, p.site.id, list(p.legs), booking_id=booking_id)
+        valet.take_drivers(session, p.site.id, list(p.legs), booking_id=booking_id, at=p.pickup_at)
 
 
 def _release_channel(session: Session, booking_id: int) -> None:
@@ -704,15 +706,20 @@ def plan_reschedule(
     if booking.channel == Channel.MOBILE.value:
         raise InvalidInputError("start", "a mobile visit is moved by cancelling and booking again")
     owner = fleet.get_owner(session, actor=SYSTEM, owner_id=booking.owner_id)
+    transport = request.transport or Transport(booking.transport)
+    # A pickup stays a pickup from the same door, unless the owner now brings the car.
+    pickup = booking.channel == Channel.PICKUP.value and transport is Transport.PICKUP_DELIVERY
     return plan(
         session,
         site_id=site_id,
         job_codes=codes,
         start=request.start,
-        transport=request.transport or Transport(booking.transport),
+        transport=transport,
         now=now,
         settings=settings,
-        origin=(owner.home_latitude, owner.home_longitude),
+        channel=Channel.PICKUP if pickup else Channel.DRIVE_IN,
+        origin=repository.pickup_point(session, booking.id)
+        or (owner.home_latitude, owner.home_longitude),
     )
 
 

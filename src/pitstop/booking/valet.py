@@ -74,7 +74,14 @@ def prepare(session: Session, site_id: int, days: list[date]) -> None:
     repository.ensure_driver_days(session, rows)
 
 
-def take_drivers(session: Session, site_id: int, needs: list[Leg], *, booking_id: int) -> None:
+def take_drivers(
+    session: Session,
+    site_id: int,
+    needs: list[Leg],
+    *,
+    booking_id: int,
+    at: tuple[float, float] | None = None,
+) -> None:
     """Give each leg to the first driver (by id) with room, with a guarded update; in (day,
     driver) order so two bookings never wait on each other crosswise. Raises
     CapacityTakenError when some leg finds no driver."""
@@ -94,6 +101,8 @@ def take_drivers(session: Session, site_id: int, needs: list[Leg], *, booking_id
                         driver_day_id=row_id,
                         leg=need.leg,
                         minutes=need.minutes,
+                        latitude=at[0] if at else None,
+                        longitude=at[1] if at else None,
                     )
                 )
                 break

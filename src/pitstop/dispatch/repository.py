@@ -1,7 +1,8 @@
 """Dispatch queries: a region's crews and booked jobs for a day, and the stored plans.
 
-Booked visits and valet legs are read from the booking tables read-only (joined with the
-owner's home for a valet leg, whose row keeps no address): dispatch never changes a booking.
+Booked visits and valet legs are read from the booking tables read-only (a valet leg meets
+the owner where it was booked, or at home for rows older than that): dispatch never changes
+a booking.
 """
 
 from __future__ import annotations
@@ -91,7 +92,12 @@ def valet_legs(
     session: Session, site_ids: Sequence[int], day: date, live: frozenset[str]
 ) -> list[ValetRow]:
     rows = session.execute(
-        select(ValetLeg, Booking, Owner.home_latitude, Owner.home_longitude)
+        select(
+            ValetLeg,
+            Booking,
+            func.coalesce(ValetLeg.latitude, Owner.home_latitude),
+            func.coalesce(ValetLeg.longitude, Owner.home_longitude),
+        )
         .join(DriverDay, DriverDay.id == ValetLeg.driver_day_id)
         .join(Booking, Booking.id == ValetLeg.booking_id)
         .join(Owner, Owner.id == Booking.owner_id)

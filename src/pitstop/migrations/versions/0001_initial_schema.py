@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 16:59:36.017642
+Create Date: 2026-11-27 18:58:44.146743
 """
 
 from collections.abc import Sequence
@@ -1185,6 +1185,8 @@ def upgrade() -> None:
         sa.Column("driver_day_id", sa.Integer(), nullable=False),
         sa.Column("leg", sa.String(length=12), nullable=False),
         sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("latitude", sa.Double(), nullable=True),
+        sa.Column("longitude", sa.Double(), nullable=True),
         sa.ForeignKeyConstraint(
             ["booking_id"],
             ["bookings.id"],
