@@ -147,8 +147,18 @@ def serve(
         bool, typer.Option("--demo/--no-demo", help="Build the demo first if the database is empty")
     ] = True,
     scale: Annotated[float, typer.Option(help="Demo scale when one is built")] = DEFAULT_DEMO_SCALE,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run the background worker beside the server (waitlist offers, notifications, "
+            "capacity plans); use --no-worker when workers run on their own",
+        ),
+    ] = True,
 ) -> None:
     """Serve the web app and API (migrating the database first)."""
+    import subprocess
+
     import uvicorn
 
     from pitstop.web.app import create_app
@@ -175,7 +185,22 @@ def serve(
         for username, password, role in logins[:6]:
             out.print(f"  {role:<18} {username:<22} {password}")
     app_ = create_app(settings, database=db, migrate=False)
-    uvicorn.run(app_, host=host, port=port, log_level="info")
+    # Its own process, so a minute-long plan never holds the server's interpreter; it reads
+    # the same settings from the environment.
+    worker_process = (
+        subprocess.Popen([sys.executable, "-m", "pitstop", "worker"]) if with_worker else None
+    )
+    if worker_process is not None:
+        out.print(f"Background worker running (pid {worker_process.pid}).")
+    try:
+        uvicorn.run(app_, host=host, port=port, log_level="info")
+    finally:
+        if worker_process is not None:
+            worker_process.terminate()  # SIGTERM: it finishes the message in hand first
+            try:
+                worker_process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker_process.kill()
 
 
 @app.command()

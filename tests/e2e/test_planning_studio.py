@@ -8,12 +8,17 @@ import csv
 import io
 import json
 import re
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from pitstop.clock import FixedClock
 from pitstop.db.uow import Database
+from pitstop.jobs.worker import Worker, WorkerOptions
+from tests.conftest import TEST_NOW
 from tests.e2e.conftest import log_in
 from tests.factories import make_owner, make_vehicle
 
@@ -47,6 +52,24 @@ def _text(download: Any) -> str:
         return f.read()
 
 
+@pytest.fixture
+def worker(database: Database) -> Iterator[None]:
+    """``pitstop worker`` beside the server: it computes the plans the form queues."""
+    runner = Worker(
+        database,
+        clock=FixedClock(TEST_NOW),
+        channels={},
+        options=WorkerOptions(poll_seconds=0.2),
+        periodic={},
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=30)
+
+
 def _run_plan(page: Any, name: str, coverage_minutes: str) -> None:
     page.get_by_role("link", name="Plans and scenarios").click()
     form = page.get_by_test_id("plan-form")
@@ -54,10 +77,13 @@ def _run_plan(page: Any, name: str, coverage_minutes: str) -> None:
     form.get_by_label("Horizon (weeks)").fill("26")
     form.get_by_label("Coverage threshold (minutes)").fill(coverage_minutes)
     form.get_by_role("button", name="Compute and save the plan").click()
-    expect(page.get_by_test_id("notice")).to_have_text(f"Plan “{name}” computed and saved.")
+    # The worker computes it while the run page waits and then opens the saved plan.
+    expect(page.get_by_test_id("notice")).to_have_text(
+        f"Plan “{name}” computed and saved.", timeout=60_000
+    )
 
 
-def test_planner_plans_compares_and_downloads(new_page, base_url, far_owners) -> None:  # type: ignore[no-untyped-def]
+def test_planner_plans_compares_and_downloads(new_page, base_url, far_owners, worker) -> None:  # type: ignore[no-untyped-def]
     page = new_page(viewport=DESKTOP, label="planner")
     log_in(page, "planner")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Planning").click()

@@ -8,6 +8,7 @@ from typing import Any
 
 from pitstop.fleet.models import Owner
 from pitstop.jobs import claims, outbox
+from pitstop.jobs.handlers import JOB_ID
 from pitstop.jobs.models import OutboxJob
 from pitstop.notifications.models import Delivery, InboxMessage
 from tests.booking.helpers import book, options
@@ -230,3 +231,48 @@ def test_enqueue_once_ignores_a_second_key(database, clock):  # type: ignore[no-
         assert not outbox.enqueue_once(s, "test.x", key="k1", now=clock.now(), a=2)
     assert [j.payload for j in jobs(database)] == [{"a": 1}]
     assert count(database, Delivery) == 0
+
+
+def test_long_job_runs_outside_the_job_transaction_and_holds_its_lease(database, clock):  # type: ignore[no-untyped-def]
+    """A long job owns its units of work: it can write while it runs (on SQLite a write
+    inside the claim's transaction would wait for that transaction, i.e. for ever), the
+    worker holds it for its own lease, and its failure is retried like any job's."""
+    seen: list[tuple[str, Any]] = []
+
+    def long_job(db: Any, payload: dict[str, Any], now: Any) -> None:
+        with db.unit_of_work() as s:  # a write of its own while the job is claimed
+            s.add(
+                InboxMessage(
+                    source_key=f"long{payload['n']}",
+                    kind="x",
+                    language="en",
+                    subject="s",
+                    body="b",
+                    created_at=now,
+                )
+            )
+        with db.unit_of_work(write=False) as s:
+            job = s.get(OutboxJob, payload[JOB_ID])
+            seen.append((job.status, job.locked_until))
+        if payload["n"] == 2:
+            raise RuntimeError("solver crashed")
+
+    with database.unit_of_work() as s:
+        outbox.enqueue(s, "test.long", now=clock.now(), n=1)
+        outbox.enqueue(s, "test.long", now=clock.now(), n=2)
+    w = worker(
+        database,
+        clock,
+        handlers={},
+        periodic={},
+        long={"test.long": (long_job, timedelta(hours=1))},
+    )
+    report = w.drain(tick=False)
+
+    assert (report.done, report.retried) == (1, 1)
+    assert [status for status, _ in seen] == ["running", "running"]
+    assert all(until == clock.now() + timedelta(hours=1) for _, until in seen)
+    ok, crashed = sorted(jobs(database), key=lambda j: j.payload["n"])
+    assert ok.status == "done"
+    assert (crashed.status, crashed.last_error) == ("pending", "RuntimeError: solver crashed")
+    assert count(database, InboxMessage) == 2  # its own writes stay: it owns its transactions

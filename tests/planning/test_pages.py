@@ -19,9 +19,10 @@ from sqlalchemy import func, select
 from pitstop.clock import FixedClock
 from pitstop.identity.actor import SYSTEM
 from pitstop.identity.roles import Role
+from pitstop.jobs.worker import Worker
 from pitstop.planning import service
 from pitstop.planning.export import GAP_COLUMNS, PLAN_COLUMNS
-from pitstop.planning.models import PlanScenario
+from pitstop.planning.models import PlanRun, PlanScenario
 from pitstop.planning.schemas import PlanningParams
 from tests.conftest import TEST_NOW
 from tests.factories import make_owner, make_user
@@ -78,11 +79,27 @@ def _scenario_count(database: Any) -> int:
         return int(s.scalar(select(func.count()).select_from(PlanScenario)) or 0)
 
 
+def _work(browser: TestClient) -> None:
+    """What ``pitstop worker`` does: run the queued jobs (here, the plan) to the end."""
+    state = browser.app.state.pitstop  # type: ignore[attr-defined]
+    Worker(state.db, clock=state.clock, channels={}).drain(tick=False)
+
+
 def _run_plan(browser: TestClient, name: str, **fields: str) -> Any:
+    """Queue a plan from the form, let the worker compute it, and follow the run: a 303 to
+    the saved scenario (or the form's answer when the form itself was refused)."""
     page = browser.get("/planning/scenarios").text
     form = forms(page, "/planning/scenarios")[0]
     data = {k: v[0] for k, v in form.items()} | {"name": name, **fields}
-    return browser.post("/planning/scenarios", data=data)
+    queued = browser.post("/planning/scenarios", data=data)
+    if queued.status_code != 303:
+        return queued
+    assert queued.headers["location"].startswith("/planning/runs/")
+    waiting = browser.get(queued.headers["location"])
+    assert waiting.status_code == 200 and 'data-testid="plan-run"' in waiting.text
+    assert '<meta http-equiv="refresh"' in waiting.text
+    _work(browser)
+    return browser.get(queued.headers["location"])
 
 
 # --- who may look ------------------------------------------------------------------------------
@@ -91,7 +108,13 @@ def _run_plan(browser: TestClient, name: str, **fields: str) -> Any:
 @pytest.mark.parametrize("who", ["owner", "dispatcher"])
 def test_only_planners_and_admins_reach_the_studio(browser: TestClient, who: str) -> None:
     _planner(browser, who)
-    for path in ("/planning", "/planning/scenarios", "/planning/gaps.csv", "/planning/compare"):
+    for path in (
+        "/planning",
+        "/planning/scenarios",
+        "/planning/gaps.csv",
+        "/planning/compare",
+        "/planning/runs/1",
+    ):
         assert browser.get(path).status_code == 403, path
     home = browser.get("/", follow_redirects=True).text
     assert 'href="/planning"' not in home
@@ -243,7 +266,10 @@ def test_resent_plan_form_saves_once(people: Any, browser: TestClient) -> None:
     again = browser.post("/planning/scenarios", data=data)
     assert first.status_code == again.status_code == 303
     assert first.headers["location"] == again.headers["location"]
+    _work(browser)
     assert _scenario_count(people) == 1
+    with people.unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(PlanRun)) == 1
 
 
 def test_plan_form_without_csrf_saves_nothing(people: Any, browser: TestClient) -> None:
@@ -270,6 +296,22 @@ def test_taken_name_is_a_field_message(people: Any, browser: TestClient) -> None
     assert r.status_code == 409
     assert 'data-testid="error-name"' in r.text
     assert _scenario_count(people) == 1
+
+
+def test_a_plan_no_network_can_meet_fails_with_its_reason(people: Any, browser: TestClient) -> None:
+    """The worker cannot meet the targets: the run ends failed, the form comes back filled
+    in with the reason, and nothing is saved."""
+    _planner(browser)
+    r = _run_plan(browser, "impossible", weeks="26", coverage_minutes="1", coverage_share="100")
+    assert r.status_code == 422
+    assert "No plan “impossible”" in r.text
+    assert 'name="coverage_share" value="100"' in r.text and 'value="impossible"' in r.text
+    assert _scenario_count(people) == 0
+    with people.unit_of_work(write=False) as s:
+        run = s.scalars(select(PlanRun)).one()
+        assert run.status == "failed" and run.error and run.scenario_id is None
+    # The name is free again for the next try.
+    assert _run_plan(browser, "impossible", weeks="26").status_code == 303
 
 
 def test_missing_scenario_is_not_found(browser: TestClient) -> None:

@@ -86,6 +86,19 @@ def _ours(model: type[Leased], row_id: int, worker: str) -> ColumnElement[bool]:
     return and_(model.id == row_id, model.status == RUNNING, model.locked_by == worker)
 
 
+def extend(
+    session: Session, model: type[Leased], row_id: int, *, worker: str, until: datetime
+) -> bool:
+    """Hold a claimed row until ``until`` (a long job); False if it is no longer ours."""
+    result = session.execute(
+        update(model)
+        .where(_ours(model, row_id, worker))
+        .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
 def finish(
     session: Session, model: type[Leased], row_id: int, *, worker: str, now: datetime
 ) -> None:

@@ -4,6 +4,10 @@ An area adds its jobs with one line each. A job whose name is not here fails at 
 ``last_error`` saying so. Handlers run inside the job's transaction (they only flush); the
 payload carries the job's id as ``JOB_ID`` for keys that must be unique per job.
 
+``LONG`` lists jobs that run for tens of seconds (a capacity plan): their handler gets the
+database and owns its units of work, so nothing heavy runs inside a write transaction, and
+the worker holds the job for the lease given beside it.
+
 ``PERIODIC`` lists the steps the worker runs every tick; each must be safe to run twice (and
 in two workers at once): they enqueue with ``outbox.enqueue_once``.
 """
@@ -11,10 +15,12 @@ in two workers at once): they enqueue with ``outbox.enqueue_once``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pitstop.db.uow import Database
 from pitstop.jobs.daily import assess_promises, expire_points, renew_benefits, schedule_daily
 from pitstop.notifications.tasks import (
     JOB_ID,
@@ -24,6 +30,7 @@ from pitstop.notifications.tasks import (
     schedule_maintenance_due,
     schedule_reminders,
 )
+from pitstop.planning.tasks import run_plan
 from pitstop.quality.tasks import complaint_escalated, escalate_overdue, refresh_site_flags
 from pitstop.waitlist.service import expire_offers, match_freed
 from pitstop.waitlist.tasks import on_capacity_freed
@@ -45,6 +52,12 @@ HANDLERS: dict[str, Handler] = {
     "benefits.renew": renew_benefits,
 }
 
+LongHandler = Callable[[Database, dict[str, Any], datetime], None]
+
+LONG: dict[str, tuple[LongHandler, timedelta]] = {
+    "planning.run": (run_plan, timedelta(minutes=30)),
+}
+
 Periodic = Callable[[Session, datetime], int]
 
 PERIODIC: dict[str, Periodic] = {
@@ -58,4 +71,4 @@ PERIODIC: dict[str, Periodic] = {
     "waitlist_match": match_freed,
 }
 
-__all__ = ["HANDLERS", "JOB_ID", "PERIODIC", "Handler", "Periodic"]
+__all__ = ["HANDLERS", "JOB_ID", "LONG", "PERIODIC", "Handler", "LongHandler", "Periodic"]

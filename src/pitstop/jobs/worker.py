@@ -23,7 +23,15 @@ from pitstop.config import Settings
 from pitstop.db.uow import Database
 from pitstop.jobs import claims
 from pitstop.jobs.claims import LostClaimError, Retry
-from pitstop.jobs.handlers import HANDLERS, JOB_ID, PERIODIC, Handler, Periodic
+from pitstop.jobs.handlers import (
+    HANDLERS,
+    JOB_ID,
+    LONG,
+    PERIODIC,
+    Handler,
+    LongHandler,
+    Periodic,
+)
 from pitstop.jobs.models import OutboxJob
 from pitstop.notifications import delivery
 from pitstop.notifications.channels import Channel
@@ -93,6 +101,7 @@ class Worker:
         options: WorkerOptions | None = None,
         handlers: Mapping[str, Handler] | None = None,
         periodic: Mapping[str, Periodic] | None = None,
+        long: Mapping[str, tuple[LongHandler, timedelta]] | None = None,
         name: str | None = None,
     ) -> None:
         self.db = db
@@ -101,6 +110,7 @@ class Worker:
         self.options = options or WorkerOptions()
         self.handlers = HANDLERS if handlers is None else handlers
         self.periodic = PERIODIC if periodic is None else periodic
+        self.long = LONG if long is None else long
         self.name = name or default_name()
 
     # --- periodic steps ------------------------------------------------------------------
@@ -124,15 +134,25 @@ class Worker:
     def _run_job(self, job_id: int, report: Report) -> None:
         now = self.clock.now()
         try:
+            long_job: LongHandler | None = None
             with self.db.unit_of_work() as s:
                 job = s.get(OutboxJob, job_id)
                 if job is None or job.locked_by != self.name or job.status != claims.RUNNING:
                     return
-                handler = self.handlers.get(job.name)
-                if handler is None:
-                    raise UnknownJobError(f"no handler is registered for job {job.name!r}")
-                handler(s, {**job.payload, JOB_ID: job.id}, now)
-                claims.finish(s, OutboxJob, job_id, worker=self.name, now=now)
+                payload = {**job.payload, JOB_ID: job.id}
+                if job.name in self.long:
+                    long_job, lease = self.long[job.name]
+                    claims.extend(s, OutboxJob, job_id, worker=self.name, until=now + lease)
+                else:
+                    handler = self.handlers.get(job.name)
+                    if handler is None:
+                        raise UnknownJobError(f"no handler is registered for job {job.name!r}")
+                    handler(s, payload, now)
+                    claims.finish(s, OutboxJob, job_id, worker=self.name, now=now)
+            if long_job is not None:
+                long_job(self.db, payload, now)
+                with self.db.unit_of_work() as s:
+                    claims.finish(s, OutboxJob, job_id, worker=self.name, now=self.clock.now())
         except LostClaimError:
             logger.warning("job %s was taken by another worker; its result was dropped", job_id)
             return

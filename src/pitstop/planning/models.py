@@ -32,3 +32,25 @@ class PlanScenario(Base):
     meets_targets: Mapped[bool]
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PlanRun(Base):
+    """A capacity plan asked for from the studio and computed by the worker.
+
+    A full-scale plan takes tens of seconds, too long for a request: the page queues a run
+    (with its outbox job, in one transaction) and follows it until it is ``done`` (the
+    scenario it saved) or ``failed`` (the reason, for the planner to act on).
+    """
+
+    __tablename__ = "plan_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12))  # queued | running | done | failed
+    error: Mapped[str] = mapped_column(String(1000), default="")
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("plan_scenarios.id"))
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

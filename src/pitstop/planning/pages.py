@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import Response
@@ -35,11 +36,12 @@ from pitstop.identity import policy
 from pitstop.identity.actor import Actor
 from pitstop.ids import MAX_ID
 from pitstop.network import service as network
-from pitstop.planning import export, service, studio, svg_chart, svg_map
+from pitstop.planning import export, runs, service, studio, svg_chart, svg_map
 from pitstop.planning.schemas import PlanningParams, ScenarioCreate, ScenarioRead, ScenarioSummary
 from pitstop.web.pages import FormViewer, Page, Viewer
 
 router = APIRouter(include_in_schema=False)
+BRAND_TZ = ZoneInfo("Asia/Shanghai")
 
 # The form's fields: what a planner changes most. Everything else keeps its documented default
 # (the API and CLI take every parameter).
@@ -545,26 +547,63 @@ def run_plan(
         else None
     )
     try:
-        with page.db.unit_of_work(write=False) as s:
-            planned = service.plan_scenario(
-                s, actor=actor, request=request, clock=page.clock, check_name=key is None
-            )
-
-        def change(s: Any) -> dict[str, Any]:
-            saved = service.save_scenario(s, actor=actor, planned=planned, clock=page.clock)
-            return {"id": saved.id}
-
         outcome = keyed.run(
-            page.db, actor=actor, clock=page.clock, idem=key, status_code=201, change=change
+            page.db,
+            actor=actor,
+            clock=page.clock,
+            idem=key,
+            status_code=201,
+            change=lambda s: {
+                "id": runs.queue(s, actor=actor, request=request, now=page.clock.now()).id
+            },
         )
     except ConflictError:
         errors = {"name": page.t("planning.name_taken")}
         return _scenarios_page(page, actor, Parsed(values, None, errors), name=name, status=409)
-    except (InvalidInputError, ManyInvalidInputError) as exc:
+    return page.redirect(f"/planning/runs/{outcome.body['id']}")
+
+
+def _values_of(params: dict[str, Any]) -> dict[str, str]:
+    """A run's parameters as the form shows them (the coverage share as a percentage)."""
+    values = {}
+    for f in PLAN_FIELDS:
+        v = params.get(f)
+        if isinstance(v, int | float):
+            values[f] = f"{v * 100 if f == 'coverage_share' else v:g}"
+        else:
+            values[f] = ""
+    return values
+
+
+@router.get("/planning/runs/{run_id}")
+def run_page(page: Viewer, run_id: int) -> Response:
+    """Follow a queued plan: open it when saved, show why when it failed, else wait."""
+    actor = _planner(page)
+    if not 1 <= run_id <= MAX_ID:
+        raise NotFoundError("plan run", run_id)
+    with page.db.unit_of_work(write=False) as s:
+        run = runs.get(s, actor=actor, run_id=run_id)
+        status, name, scenario_id, error = run.status, run.name, run.scenario_id, run.error
+        params, created_at = dict(run.params), run.created_at
+    if status == "done" and scenario_id is not None:
+        return page.redirect(f"/planning/scenarios/{scenario_id}?done=saved")
+    if status == "failed":
         return _scenarios_page(
-            page, actor, Parsed(values, None, _field_errors(page, exc)), name=name, status=422
+            page,
+            actor,
+            Parsed(_values_of(params), None, {}),
+            name=name,
+            error=page.t("planning.run_failed", name=name, reason=error),
+            status=422,
         )
-    return page.redirect(f"/planning/scenarios/{outcome.body['id']}?done=saved")
+    return _render(
+        page,
+        "planning/run.html",
+        name=name,
+        status_text=page.t(f"planning.run_{status}"),
+        # The brand plans in its own time zone (the horizon's months and weeks are local).
+        since=created_at.astimezone(BRAND_TZ),
+    )
 
 
 def _sites_by_code(page: Page, actor: Actor) -> dict[str, tuple[float, float, str]]:

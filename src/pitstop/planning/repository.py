@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from pitstop.booking.models import Job
 from pitstop.fleet.models import Owner, Vehicle
 from pitstop.network.models import CapacityBucket, Closure, MobileVan, Site, WeekdayTemplate
-from pitstop.planning.models import PlanScenario
+from pitstop.planning.models import PlanRun, PlanScenario
 
 
 def fleet_rows(session: Session) -> Sequence[Row[str, str, float, float, int, date]]:
@@ -91,3 +91,24 @@ def scenarios(session: Session, *, limit: int, offset: int) -> list[PlanScenario
 
 def scenario_by_name(session: Session, name: str) -> PlanScenario | None:
     return session.scalar(select(PlanScenario).where(PlanScenario.name == name))
+
+
+def run(session: Session, run_id: int) -> PlanRun | None:
+    return session.get(PlanRun, run_id, populate_existing=True)
+
+
+def active_run_named(session: Session, name: str) -> PlanRun | None:
+    return session.scalar(
+        select(PlanRun).where(PlanRun.name == name, PlanRun.status.in_(("queued", "running")))
+    )
+
+
+def runs_in_progress(session: Session, limit: int) -> list[PlanRun]:
+    return list(
+        session.scalars(
+            select(PlanRun)
+            .where(PlanRun.status.in_(("queued", "running")))
+            .order_by(PlanRun.id.desc())
+            .limit(limit)
+        )
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 18:58:44.146743
+Create Date: 2026-11-27 19:04:32.797026
 """
 
 from collections.abc import Sequence
@@ -1127,6 +1127,31 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "plan_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("error", sa.String(length=1000), nullable=False),
+        sa.Column("scenario_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("started_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_plan_runs_created_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["scenario_id"],
+            ["plan_scenarios.id"],
+            name=op.f("fk_plan_runs_scenario_id_plan_scenarios"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_runs")),
+    )
+    with op.batch_alter_table("plan_runs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plan_runs_name"), ["name"], unique=False)
+
+    op.create_table(
         "points_check_ins",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=False),
@@ -1883,6 +1908,10 @@ def downgrade() -> None:
 
     op.drop_table("promise_compensations")
     op.drop_table("points_check_ins")
+    with op.batch_alter_table("plan_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plan_runs_name"))
+
+    op.drop_table("plan_runs")
     with op.batch_alter_table("mobile_visits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mobile_visits_van_day_id"))
 
