@@ -4,13 +4,21 @@ independently, coverage shares against a brute-force count."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
 from pitstop.network.rules import road_km
-from pitstop.planning.network import Places, Sites, forecast_books, site_daily_demand
+from pitstop.planning.network import (
+    Mobile,
+    Places,
+    Sites,
+    base_capacity,
+    forecast_books,
+    site_daily_demand,
+)
 from pitstop.planning.rules import (
     WEEKS_PER_YEAR,
     Horizon,
@@ -178,3 +186,39 @@ def test_places_and_sites_hold_their_arrays() -> None:
     assert len(places) == len(sites) == 1
     assert Horizon(date(2026, 1, 26), 2).months == 2
     assert Horizon(date(2026, 1, 26), 2).week_start(1) == date(2026, 1, 26) + timedelta(days=7)
+
+
+def test_booked_days_stay_on_their_days_and_new_demand_fills_around_them() -> None:
+    """A site booked solid from day 5 to day 14 but free before: a request today gets a slot
+    tomorrow. Pooling the same bookings into a backlog at the front would say ten days."""
+    horizon = Horizon(date(2026, 1, 26), 3)
+    booked = np.zeros((1, 1, horizon.days))
+    booked[0, 0, 5:15] = 100.0
+    sites = Sites(
+        codes=("S",),
+        names=("S",),
+        kinds=("centre",),
+        provinces=("P",),
+        latitude=np.zeros(1),
+        longitude=np.zeros(1),
+        skills=np.ones((1, 1), dtype=bool),
+        weekday_minutes=np.full((1, 1, 7), 100.0),
+        backlog=np.zeros((1, 1)),
+        vans=np.zeros(1, dtype=np.int64),
+        weekday_dropoffs=np.zeros((1, 7)),
+        dropoff_backlog=np.zeros(1),
+        booked=booked,
+    )
+    mobile = np.zeros(1, dtype=bool)
+    cap = base_capacity(sites, horizon, mobile, np.zeros((1, 1)), Mobile())
+    assert cap[0, 0, :5].tolist() == [100.0] * 5 and cap[0, 0, 5:15].tolist() == [0.0] * 10
+    demand = np.full((1, 1, horizon.days), 20.0)
+    on_days = forecast_books(demand, cap, np.zeros((1, 1)), horizon.weeks).books[0]
+    pooled = forecast_books(
+        demand,
+        base_capacity(replace(sites, booked=None), horizon, mobile, np.zeros((1, 1)), Mobile()),
+        np.full((1, 1), 1000.0),
+        horizon.weeks,
+    ).books[0]
+    assert on_days.daily_lead_days[0] == 1
+    assert pooled.daily_lead_days[0] >= 10

@@ -590,6 +590,12 @@ def plan_capacity(
         closed=None
         if sites.closed is None
         else np.vstack([sites.closed, np.zeros((n_sites - n_exist, horizon.days), dtype=bool)]),
+        booked=None
+        if sites.booked is None
+        else np.concatenate([sites.booked, np.zeros((n_sites - n_exist, n_skills, horizon.days))]),
+        booked_dropoffs=None
+        if sites.booked_dropoffs is None
+        else np.vstack([sites.booked_dropoffs, np.zeros((n_sites - n_exist, horizon.days))]),
     )
     capacity = base_capacity(plan_sites, horizon, mobile, mobile_share, targets.van)
     day_month = horizon.day_months()

@@ -64,6 +64,10 @@ class Sites:
         weekday_dropoffs: ``(sites, 7)`` cars the site can receive per weekday.
         dropoff_backlog: ``(sites,)`` drop-offs already booked from the horizon's start on.
         closed: ``(sites, days)`` days a site is closed (holidays), or None.
+        booked: ``(sites, skills, days)`` minutes already booked on each day of the horizon,
+            or None. Bookings stay on their days: new demand fills the free capacity around
+            them, as the booking search does, instead of queueing behind a pooled backlog.
+        booked_dropoffs: ``(sites, days)`` drop-offs already booked on each day, or None.
     """
 
     codes: tuple[str, ...]
@@ -79,6 +83,8 @@ class Sites:
     weekday_dropoffs: FloatArray
     dropoff_backlog: FloatArray
     closed: BoolArray | None = None
+    booked: FloatArray | None = None
+    booked_dropoffs: FloatArray | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -93,6 +99,8 @@ def dropoff_capacity(sites: Sites, horizon: Horizon) -> FloatArray:
     cap = sites.weekday_dropoffs[:, horizon.day_weekdays()]
     if sites.closed is not None:
         cap = np.where(sites.closed, 0.0, cap)
+    if sites.booked_dropoffs is not None:
+        cap = np.maximum(0.0, cap - sites.booked_dropoffs)
     out: FloatArray = cap
     return out
 
@@ -120,6 +128,8 @@ def base_capacity(
     cap = cap + (van_minutes[:, None] * mobile_share * mobile[None, :])[:, :, None] * van_days
     if sites.closed is not None:
         cap = np.where(sites.closed[:, None, :], 0.0, cap)
+    if sites.booked is not None:
+        cap = np.maximum(0.0, cap - sites.booked)
     out: FloatArray = cap
     return out
 

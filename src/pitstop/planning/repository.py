@@ -36,20 +36,26 @@ def templates(session: Session) -> list[WeekdayTemplate]:
     return list(session.scalars(select(WeekdayTemplate)))
 
 
-def booked(session: Session, first: date) -> dict[tuple[int, str, str], int]:
-    """Capacity already taken from ``first`` on, per (site, kind, key): labour minutes by
-    skill, drop-offs by slot."""
+def booked_by_day(session: Session, first: date) -> dict[tuple[int, str, str, date], int]:
+    """Capacity already taken from ``first`` on, per (site, kind, key, day)."""
     rows = session.execute(
         select(
             CapacityBucket.site_id,
             CapacityBucket.kind,
             CapacityBucket.key,
-            func.sum(CapacityBucket.used),
+            CapacityBucket.day,
+            CapacityBucket.used,
+        ).where(
+            CapacityBucket.kind.in_(("labour", "dropoff")),
+            CapacityBucket.day >= first,
+            CapacityBucket.used > 0,
         )
-        .where(CapacityBucket.kind.in_(("labour", "dropoff")), CapacityBucket.day >= first)
-        .group_by(CapacityBucket.site_id, CapacityBucket.kind, CapacityBucket.key)
     )
-    return {(r[0], r[1], r[2]): int(r[3] or 0) for r in rows}
+    out: dict[tuple[int, str, str, date], int] = {}
+    for site_id, kind, key, day, used in rows:
+        k = (site_id, kind, key, day)
+        out[k] = out.get(k, 0) + int(used)
+    return out
 
 
 def vans_per_site(session: Session) -> dict[int, int]:

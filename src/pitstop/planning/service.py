@@ -324,15 +324,25 @@ def load_inputs(session: Session, params: PlanningParams, *, today: date) -> Inp
             if skill in skill_pos:
                 offers[j, skill_pos[skill]] = True
     offers &= weekday_minutes.sum(axis=2) > 0
+    # What is booked stays on its day; only what lies beyond the horizon is a backlog.
     backlog = np.zeros((n_sites, len(skills)))
     dropoff_backlog = np.zeros(n_sites)
-    for (site_id, kind, bucket_key), used in repository.booked(session, start).items():
-        if site_id not in site_pos:
+    booked = np.zeros((n_sites, len(skills), horizon.days))
+    booked_dropoffs = np.zeros((n_sites, horizon.days))
+    for (site_id, kind, key, day), used in repository.booked_by_day(session, start).items():
+        j, d = site_pos.get(site_id), (day - start).days
+        if j is None:
             continue
-        if kind == "labour" and bucket_key in skill_pos:
-            backlog[site_pos[site_id], skill_pos[bucket_key]] += used
+        if kind == "labour" and key in skill_pos:
+            if d < horizon.days:
+                booked[j, skill_pos[key], d] += used
+            else:
+                backlog[j, skill_pos[key]] += used
         elif kind == "dropoff":
-            dropoff_backlog[site_pos[site_id]] += used
+            if d < horizon.days:
+                booked_dropoffs[j, d] += used
+            else:
+                dropoff_backlog[j] += used
     vans = repository.vans_per_site(session)
     closed = np.zeros((n_sites, horizon.days), dtype=bool)
     end = start + timedelta(days=horizon.days - 1)
@@ -356,6 +366,8 @@ def load_inputs(session: Session, params: PlanningParams, *, today: date) -> Inp
         weekday_dropoffs=weekday_dropoffs,
         dropoff_backlog=dropoff_backlog,
         closed=closed,
+        booked=booked,
+        booked_dropoffs=booked_dropoffs,
     )
     db_mobile = repository.mobile_skills(session)
     mobile = np.array([r.mobile or r.skill in db_mobile for r in rates.skills], dtype=bool)
@@ -517,7 +529,10 @@ def network_forecast(inputs: Inputs, params: PlanningParams) -> dict[str, Any]:
                 "lead_days_by_skill": by_skill,
                 "demand_minutes": [round(float(x)) for x in fc.site_demand[j]],
                 "capacity_minutes": [round(float(x)) for x in fc.site_capacity[j]],
-                "backlog_minutes": round(float(s.backlog[j].sum())),
+                "backlog_minutes": round(
+                    float(s.backlog[j].sum())
+                    + (float(s.booked[j].sum()) if s.booked is not None else 0.0)
+                ),
                 "first_week_over_target": week,
             }
         )
