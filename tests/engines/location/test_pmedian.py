@@ -154,3 +154,44 @@ def test_lagrangian_fixing_never_cuts_off_a_better_solution(seed: int, p: int, f
         if float(w @ d[:, list(subset)].min(axis=1)) <= upper - 1:
             assert allowed[list(subset)].all()
             assert set(np.flatnonzero(forced)) <= set(subset)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000), p=st.integers(1, 4), keep=st.integers(1, 9), fixed=st.booleans()
+)
+def test_truncated_level_mip_bounds_the_optimum_and_is_exact_untruncated(
+    seed: int, p: int, keep: int, fixed: bool
+) -> None:
+    """The distance-level MIP cut off at each customer's ``keep`` nearest sites never bounds
+    above the brute-force optimum; with every level kept it finds the optimum."""
+    from pitstop.engines.location.pmedian import _Instance, _level_mip
+    from pitstop.engines.location.stop import Budget
+
+    rng = np.random.default_rng(seed)
+    d = random_points(rng, 12, 9)
+    w = rng.integers(1, 4, 12).astype(float)
+    data = PMedianData(d, max(p, 1), weights=w, fixed_open=(2,) if fixed else ())
+    optimum = pmedian_optimum(d, w, data.p, data.fixed_open)
+    _mask, bound = _level_mip(data, Budget(MaxIterations(0)), None, keep, np.zeros(12))
+    assert bound <= optimum + 1e-6
+    mask, bound = _level_mip(data, Budget(MaxIterations(0)), None, 9, np.zeros(12))
+    assert mask is not None and bound == pytest.approx(optimum)
+    assert _Instance(data).cost(mask) == pytest.approx(optimum)
+    assert set(data.fixed_open) <= set(np.flatnonzero(mask).tolist())
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_large_instances_close_the_gap_with_the_level_mip(seed: int) -> None:
+    """Past the classical MIP's size ``auto`` runs the level MIP after the heuristic: with a
+    deliberately weak Lagrangian bound it still proves the exact MIP's optimum."""
+    rng = np.random.default_rng(seed)
+    d = random_points(rng, 90, 90)
+    data = PMedianData(d, 9)
+    exact = solve(data, stop=MaxIterations(0), params=PMedianParams(method="mip"))
+    weak = PMedianParams(mip_max_cells=1_000, lagrangian_iterations=3, patience=5, level_sites=8)
+    result = solve(data, stop=MaxIterations(200), seed=seed, params=weak)
+    assert exact.optimal
+    assert result.method == "heuristic+mip"
+    assert result.objective == pytest.approx(exact.objective)
+    assert result.optimal and result.lower_bound == pytest.approx(exact.objective)

@@ -4,7 +4,11 @@ Exact: the classical MIP (Revelle & Swain 1970) through HiGHS. Heuristic: greedy
 best-improvement swap local search evaluated with the gain/loss/extra decomposition of
 Whitaker's fast interchange (as organised by Resende & Werneck 2007), inside a variable
 neighbourhood search (Hansen & Mladenović 1997). Lower bound: Lagrangian relaxation of the
-assignment constraints, maximised by subgradient optimisation (Beasley 1985).
+assignment constraints, maximised by subgradient optimisation (Beasley 1985). Beyond the
+size of the classical MIP: the distance-level formulation of Elloumi (2010), truncated to each
+customer's nearest sites, over the sites Lagrangian fixing leaves; truncation only undercharges
+far assignments, so its bound stays valid and a solution that never uses a cut-off level is
+optimal.
 """
 
 from __future__ import annotations
@@ -82,7 +86,10 @@ class PMedianParams:
         method: ``"mip"`` the plain HiGHS MIP only; ``"heuristic"`` VNS plus Lagrangian bound
             only; ``"auto"`` the heuristic, then the MIP (warm-started) when
             ``customers * sites <= mip_max_cells`` and the gap is still open.
-        mip_max_cells: size up to which ``"auto"`` runs the MIP.
+        mip_max_cells: size up to which ``"auto"`` runs the classical MIP; beyond it,
+            ``"auto"`` runs the truncated distance-level MIP.
+        level_sites: the truncated MIP keeps each customer's distance levels up to its
+            ``level_sites``-th nearest site (and at least up to its incumbent site).
         lagrangian_iterations: cap on subgradient iterations.
         lagrangian_share: share of a time limit the Lagrangian may use.
         heuristic_share: in ``"auto"`` with a MIP to follow, share of what is left for VNS.
@@ -93,6 +100,7 @@ class PMedianParams:
 
     method: Literal["auto", "mip", "heuristic"] = "auto"
     mip_max_cells: int = 90_000
+    level_sites: int = 40
     lagrangian_iterations: int = 600
     lagrangian_share: float = 0.3
     heuristic_share: float = 0.3
@@ -323,6 +331,116 @@ def _mip(
     return y, outcome.bound
 
 
+def _level_mip(
+    data: PMedianData,
+    budget: Budget,
+    start: BoolArray | None,
+    keep_sites: int,
+    reach: FloatArray,
+) -> tuple[BoolArray | None, float]:
+    """Elloumi's distance-level MIP, each customer cut off at its ``keep_sites``-th nearest
+    site or at ``reach`` (its distance in the incumbent), whichever is farther.
+
+    Per customer ``i`` with distinct distances ``D1 < D2 < ... < DK`` (cut off), ``z_k = 1``
+    when no open site lies within ``Dk``: ``z_1 + sum(y at D1) >= 1``, ``z_k - z_(k-1) +
+    sum(y at Dk) >= 0``, cost ``w_i (D1 + sum_k (D(k+1) - Dk) z_k)``. Past the cut-off the
+    customer is charged ``DK``, never more: the optimum is a lower bound, exact when no
+    customer is left beyond its cut-off. Returns the open mask and HiGHS's bound.
+    """
+    d, w = data.distances, data.demand
+    n_customers, n_sites = d.shape
+    order = np.argsort(d, axis=1, kind="stable")
+    keep = min(keep_sites, n_sites)
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    vals: list[FloatArray] = []
+    cost_z: list[float] = []
+    need: list[float] = []  # row lower bounds: 1 for a customer's first level, else 0
+    z_owner: list[int] = []  # the customer of each z, and the distance it stands for
+    z_level: list[float] = []
+    constant = 0.0
+    for i in range(n_customers):
+        di = d[i, order[i]]
+        limit = max(float(di[keep - 1]), float(reach[i]))
+        cut = int(np.searchsorted(di, limit, side="right"))
+        levels, first = np.unique(di[:cut], return_index=True)
+        constant += float(w[i] * levels[0])
+        bounds = np.append(first, cut)
+        for k in range(levels.size - 1):  # the last level needs no z: nothing costs beyond
+            row, z = len(need), n_sites + len(cost_z)
+            sites_at = order[i, bounds[k] : bounds[k + 1]]
+            rows.append(np.full(sites_at.size + 1, row))
+            cols.append(np.append(sites_at, z))
+            vals.append(np.ones(sites_at.size + 1))
+            if k > 0:
+                rows.append(np.array([row]))
+                cols.append(np.array([z - 1]))
+                vals.append(np.array([-1.0]))
+            need.append(1.0 if k == 0 else 0.0)
+            cost_z.append(float(w[i] * (levels[k + 1] - levels[k])))
+            z_owner.append(i)
+            z_level.append(float(levels[k]))
+    n_z, p_row = len(cost_z), len(need)
+    rows.append(np.full(n_sites, p_row))
+    cols.append(np.arange(n_sites))
+    vals.append(np.ones(n_sites))
+    matrix = sp.csc_array(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(p_row + 1, n_sites + n_z),
+    )
+    cost = np.concatenate([np.zeros(n_sites), np.array(cost_z)])
+    lower = np.zeros(n_sites + n_z)
+    lower[list(data.fixed_open)] = 1.0
+    integer = np.zeros(n_sites + n_z, dtype=bool)
+    integer[:n_sites] = True
+    start_values = None
+    if start is not None:
+        nearest_open = d[:, start].min(axis=1)
+        start_values = np.concatenate(
+            [start.astype(np.float64), nearest_open[z_owner] > np.array(z_level)]
+        ).astype(np.float64)
+    outcome = solve_mip(
+        cost=cost,
+        lower=lower,
+        upper=np.ones(n_sites + n_z),
+        matrix=matrix,
+        row_lower=np.array([*need, data.p]),
+        row_upper=np.concatenate([np.full(p_row, np.inf), [data.p]]),
+        integer=integer,
+        time_limit=budget.seconds_left(),
+        start=start_values,
+    )
+    bound = outcome.bound + constant
+    if outcome.values is None:
+        return None, bound
+    return outcome.values[:n_sites] > 0.5, bound
+
+
+def _deepening_level_mip(
+    data: PMedianData,
+    budget: Budget,
+    start: BoolArray | None,
+    params: PMedianParams,
+    reach: FloatArray,
+    upper: float,
+) -> tuple[BoolArray | None, float]:
+    """The level MIP, its cut-off doubled while its optimum still leaves customers beyond it
+    (a bound only) and time remains; returns the best solution found and the best bound."""
+    inst = _Instance(data)
+    best_mask, best_cost, bound = start, upper, -math.inf
+    keep = params.level_sites
+    while budget.seconds_left() > 0:
+        mask, level_bound = _level_mip(data, budget, best_mask, keep, reach)
+        bound = max(bound, level_bound)
+        if mask is not None and inst.cost(mask) < best_cost:
+            best_mask, best_cost = mask, inst.cost(mask)
+            reach = data.distances[:, mask].min(axis=1)
+        if best_cost <= bound + inst.tol or keep >= inst.n_sites:
+            break
+        keep *= 2
+    return best_mask, bound
+
+
 def solve(
     data: PMedianData,
     *,
@@ -371,6 +489,9 @@ def solve(
         return inst.reduce(lag_value, rho, best_cost, integral)
 
     runs_mip = method == "auto" and inst.n_customers * inst.n_sites <= params.mip_max_cells
+    runs_levels = method == "auto" and not runs_mip
+    # Before the classical MIP the VNS gets a share; before the level MIP (large instances,
+    # where the VNS is what finds the optimum) all it wants, the MIP taking what is left.
     vns_budget = budget.fraction(params.heuristic_share) if runs_mip else budget
     k_max = max(1, min(params.shake_max, inst.p - int(inst.fixed.sum())))
     k, stale = 1, 0
@@ -388,7 +509,7 @@ def solve(
                 break
 
     label = "heuristic"
-    if runs_mip and best_cost > bound + inst.tol and budget.seconds_left() > 0:
+    if (runs_mip or runs_levels) and best_cost > bound + inst.tol and budget.seconds_left() > 0:
         # The MIP over the sites Lagrangian fixing leaves: every solution using a closed
         # site (or missing a forced one) costs at least ``upper`` (integral data: more than
         # ``upper - 1``), so min(restricted bound, upper) is a valid global bound.
@@ -406,7 +527,15 @@ def solve(
         start = None
         if not (best_mask & ~allowed).any() and not (forced & ~best_mask).any():
             start = best_mask[cols]
-        sub_mask, mip_bound = _mip(sub, budget, start)
+        if runs_mip:
+            sub_mask, mip_bound = _mip(sub, budget, start)
+        else:
+            reach = (
+                sub.distances[:, start].min(axis=1)
+                if start is not None
+                else np.zeros(inst.n_customers)
+            )
+            sub_mask, mip_bound = _deepening_level_mip(sub, budget, start, params, reach, upper)
         label = "heuristic+mip"
         bound = max(bound, round_bound(min(mip_bound, upper), integral))
         if sub_mask is not None:
