@@ -1,4 +1,6 @@
-"""The daily jobs of owner benefits: promise assessment, points expiry, benefit periods.
+"""The daily jobs: promise assessment, points expiry, benefit periods, and the scan for cars
+coming due for service (its notices are per car and due date, so once a day is enough; it
+reads every car, too much for every tick).
 
 Each worker tick enqueues each of them at most once per local day (``enqueue_once`` with the
 day in the key), so several workers and many ticks still run each job once a day; each job is
@@ -18,11 +20,12 @@ from pitstop.config import get_settings
 from pitstop.identity.actor import SYSTEM
 from pitstop.jobs import outbox
 from pitstop.loyalty import service as loyalty
+from pitstop.notifications.tasks import schedule_maintenance_due
 from pitstop.promise import service as promise
 
 # The brand's home zone decides when a day starts, as for reminders.
 HOME_TZ = ZoneInfo("Asia/Shanghai")
-DAILY = ("promise.assess", "loyalty.expire", "benefits.renew")
+DAILY = ("promise.assess", "loyalty.expire", "benefits.renew", "maintenance.scan")
 
 
 def schedule_daily(session: Session, now: datetime) -> int:
@@ -45,3 +48,7 @@ def expire_points(session: Session, payload: dict[str, Any], now: datetime) -> N
 def renew_benefits(session: Session, payload: dict[str, Any], now: datetime) -> None:
     benefits.lapse_vouchers(session, actor=SYSTEM, now=now)
     benefits.renew(session, actor=SYSTEM, now=now)
+
+
+def scan_maintenance(session: Session, payload: dict[str, Any], now: datetime) -> None:
+    schedule_maintenance_due(session, now)

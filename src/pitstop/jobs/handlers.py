@@ -21,13 +21,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pitstop.db.uow import Database
-from pitstop.jobs.daily import assess_promises, expire_points, renew_benefits, schedule_daily
+from pitstop.jobs.daily import (
+    assess_promises,
+    expire_points,
+    renew_benefits,
+    scan_maintenance,
+    schedule_daily,
+)
 from pitstop.notifications.tasks import (
     JOB_ID,
     Handler,
     booking_message,
     owner_message,
-    schedule_maintenance_due,
     schedule_reminders,
 )
 from pitstop.planning.tasks import run_plan
@@ -50,6 +55,7 @@ HANDLERS: dict[str, Handler] = {
     "promise.assess": assess_promises,
     "loyalty.expire": expire_points,
     "benefits.renew": renew_benefits,
+    "maintenance.scan": scan_maintenance,
 }
 
 LongHandler = Callable[[Database, dict[str, Any], datetime], None]
@@ -63,7 +69,6 @@ Periodic = Callable[[Session, datetime], int]
 PERIODIC: dict[str, Periodic] = {
     "daily": schedule_daily,
     "reminders": schedule_reminders,
-    "maintenance_due": schedule_maintenance_due,
     "complaint_escalation": escalate_overdue,
     "quality_flags": refresh_site_flags,
     # Expire first, so the slots of lapsed offers pass on in the same tick.
