@@ -32,8 +32,14 @@ def add_van(db: Database, site_id: int, **overrides: Any) -> int:
         return van.id
 
 
-def add_far_site_with_driver(db: Database, *, shift_end: time = time(20, 0)) -> int:
-    """A Suzhou centre with plenty of valet trips and one driver (08:00 to ``shift_end``)."""
+def add_far_site_with_driver(
+    db: Database, *, shift_end: time = time(20, 0), last_dropoff: time = time(14, 0)
+) -> int:
+    """A Suzhou centre with plenty of valet trips, drop-offs until ``last_dropoff``, and one driver
+    (08:00 to ``shift_end``). Each leg of a pickup from Shanghai takes the driver about
+    4 h 53 min (two 139-minute drives and the handover), so the earliest drop-off the driver
+    can bring a car to is 13:00, and the car must be ready early enough to be home by the
+    end of the shift."""
     with db.unit_of_work() as s:
         site = make_site(
             s,
@@ -43,7 +49,7 @@ def add_far_site_with_driver(db: Database, *, shift_end: time = time(20, 0)) -> 
             city="Suzhou",
             city_zh="苏州",
             province="Jiangsu",
-            template={"valet_trips": 10},
+            template={"valet_trips": 10, "last_dropoff": last_dropoff},
             **SUZHOU,
         )
         s.add(

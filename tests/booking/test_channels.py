@@ -184,9 +184,9 @@ def test_pickup_takes_the_car_to_a_farther_site_with_earlier_capacity(client, wo
 
 
 def test_a_busy_driver_is_never_overbooked(client, world, database):  # type: ignore[no-untyped-def]
-    """One driver whose shift (10.5 h) holds one pickup's two legs (about 5 h each): a second
-    pickup that day is refused although the site still has valet trips to sell."""
-    add_far_site_with_driver(database, shift_end=time(18, 30))
+    """One driver whose shift (08:00-20:00) holds one pickup's two legs (about 5 h each): a
+    second pickup that day is refused although the site still has valet trips to sell."""
+    add_far_site_with_driver(database)
     close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
     ha = token_for(client, "alice")
     pickup = options(client, ha, world.vehicles["alice"], channels=["pickup"])[0]
@@ -197,6 +197,27 @@ def test_a_busy_driver_is_never_overbooked(client, world, database):  # type: ig
     assert results == [201, 409]
     with database.unit_of_work(write=False) as s:
         assert verify_capacity(s) == []
+
+
+def test_a_valet_who_cannot_get_there_in_time_is_not_offered(client, world, database):  # type: ignore[no-untyped-def]
+    """Minutes are not enough: the driver starts at 08:00 and a leg takes almost five hours,
+    so a drop-off at 09:00-10:00 cannot be reached although the shift has the minutes. No
+    pickup is offered there, and asking for one anyway is refused with nothing taken."""
+    far = add_far_site_with_driver(database, last_dropoff=time(10, 0))
+    close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
+    h = token_for(client, "alice")
+    assert [
+        o for o in options(client, h, world.vehicles["alice"]) if o["channel"] == "pickup"
+    ] == []
+    drive = next(
+        o for o in options(client, h, world.vehicles["alice"], radius_km=150) if o["site_id"] == far
+    )
+    before = counts(database)
+    r = book(client, h, world.vehicles["alice"], drive, channel="pickup")
+    assert r.status_code == 409, r.text
+    assert counts(database) == before
+    with database.unit_of_work(write=False) as s:
+        assert all(d.used == 0 for d in s.scalars(select(DriverDay)))
 
 
 def test_pickup_keeps_its_meeting_point_and_stays_a_pickup_when_moved(client, world, database):  # type: ignore[no-untyped-def]

@@ -46,8 +46,12 @@ def _scene(url: str) -> dict[str, Any]:
         make_jobs(s)
         big = {"dropoffs_per_slot": 100, "valet_trips": 100, "last_dropoff": time(9, 0)}
         near = make_site(s, code="RACE-SH", template=big | {"skill_minutes": {"tyres": 10**5}})
+        # Drop-offs until 13:00 at Suzhou: the first one a valet starting at 08:00 can reach.
         far = make_site(
-            s, code="RACE-SZ", template=big | {"skill_minutes": {"maintenance": 10**5}}, **SUZHOU
+            s,
+            code="RACE-SZ",
+            template=big | {"skill_minutes": {"maintenance": 10**5}, "last_dropoff": time(13, 0)},
+            **SUZHOU,
         )
         van = MobileVan(
             code="RACE-VAN",
@@ -156,7 +160,8 @@ def _pickup(url: str, guard: bool) -> tuple[list[int], int, int]:
     body = {
         "site_id": scene["far"],
         "jobs": ["service"],
-        "start": (_day() + timedelta(hours=9)).isoformat(),
+        # 13:00: the first drop-off the 08:00 driver can reach with a five-hour leg.
+        "start": (_day() + timedelta(hours=13)).isoformat(),
         "channel": "pickup",
     }
     with app_processes(url, 2, guard=guard) as urls:

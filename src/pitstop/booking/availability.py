@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -27,6 +28,9 @@ class SearchParams:
     options_per_site: int
     max_options: int
     not_before: datetime  # UTC: nothing starts earlier than this
+    # Per site and road km from the owner, the earliest local drop-off time of day (a valet
+    # must reach the owner and drive the car in within a shift), or None for no such limit.
+    earliest_dropoff: Callable[[int, float], time | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,13 +120,15 @@ def search(
         last = min(day + timedelta(days=_SCAN_CHUNK_DAYS - 1), params.horizon_last)
         caps = day_capacities(session, sorted(pending), day, last + timedelta(days=7))
         for site_id in sorted(pending):
-            site = candidates[site_id][0]
+            site, km = candidates[site_id]
             not_before = params.not_before.astimezone(ZoneInfo(site.timezone)).replace(tzinfo=None)
+            earliest = params.earliest_dropoff(site_id, km) if params.earliest_dropoff else None
             d = day
             while d <= last and len(found[site_id]) < params.options_per_site:
                 cap = caps.get((site_id, d))
                 if cap is not None:
-                    fit = fits_on_day(cap, caps, jobs, not_before)
+                    floor = max(not_before, datetime.combine(d, earliest or time(0)))
+                    fit = fits_on_day(cap, caps, jobs, floor)
                     if fit is not None:
                         found[site_id].append(fit)
                 d += timedelta(days=1)

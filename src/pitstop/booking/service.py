@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -257,6 +257,18 @@ def _pickup_options(
         for s in sites
         if road_km(latitude, longitude, s.latitude, s.longitude, circuity=params.circuity) > near_km
     ]
+    handover = settings.valet_handover_minutes
+    crews = repository.drivers(session, [s.id for s in far])
+
+    def earliest(site_id: int, km: float) -> time | None:
+        # A site without drivers of its own is limited by its valet trips alone.
+        crew = crews.get(site_id)
+        if not crew:
+            return None
+        # Rounded as the option's distance is, so the search and the booking agree.
+        minutes = valet.leg_minutes(round(km, 1), speed_kmh=params.speed_kmh, handover=handover)
+        return valet.earliest_dropoff(crew, minutes) or time(23, 59)
+
     wide = availability.SearchParams(
         circuity=params.circuity,
         speed_kmh=params.speed_kmh,
@@ -264,9 +276,9 @@ def _pickup_options(
         options_per_site=params.options_per_site,
         max_options=len(far) * params.options_per_site,
         not_before=params.not_before,
+        earliest_dropoff=earliest,
     )
     out = []
-    handover = settings.valet_handover_minutes
     for o in availability.search(
         session,
         sites=far,
@@ -280,7 +292,7 @@ def _pickup_options(
         if Transport.PICKUP_DELIVERY not in o.transport_options:
             continue
         minutes = valet.leg_minutes(o.distance_km, speed_kmh=params.speed_kmh, handover=handover)
-        if not valet.room(session, o.site_id, valet.legs(o.start.date(), o.ready.date(), minutes)):
+        if not valet.room(session, o.site_id, valet.legs(o.start, o.ready, minutes)):
             continue
         out.append(
             o.model_copy(
@@ -431,7 +443,10 @@ def _plan_mobile(
 def _plan_pickup(p: Plan, origin: tuple[float, float] | None, settings: Settings) -> Plan:
     """Add the valet's two legs; without a known origin the legs are costed from the site."""
     lat, lon = origin or (p.site.latitude, p.site.longitude)
-    km = road_km(lat, lon, p.site.latitude, p.site.longitude, circuity=settings.road_circuity)
+    # Rounded as a search option's distance is, so the booking costs the legs the same.
+    km = round(
+        road_km(lat, lon, p.site.latitude, p.site.longitude, circuity=settings.road_circuity), 1
+    )
     if km > settings.pickup_radius_km:
         raise InvalidInputError(
             "site_id", f"beyond the {settings.pickup_radius_km:g} km a valet drives"
@@ -448,7 +463,7 @@ def _plan_pickup(p: Plan, origin: tuple[float, float] | None, settings: Settings
         p.needs,
         Channel.PICKUP,
         None,
-        tuple(valet.legs(p.start_local.date(), p.ready_local.date(), minutes)),
+        tuple(valet.legs(p.start_local, p.ready_local, minutes)),
         p.ready_local + timedelta(minutes=travel + handover),
         origin,
     )

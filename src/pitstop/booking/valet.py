@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from pitstop.booking import repository
 from pitstop.booking.models import ValetLeg
 from pitstop.errors import CapacityTakenError
+from pitstop.network.models import ValetDriver
 from pitstop.network.rules import travel_minutes
 
 COLLECT = "collect"
@@ -25,21 +26,56 @@ DELIVER = "deliver"
 
 @dataclass(frozen=True)
 class Leg:
+    """A valet's leg: ``at`` is, for the collection, the drop-off time the car must reach the
+    site by; for the return, the time the car is ready (site-local; None: not checked)."""
+
     day: date
     minutes: int
     leg: str
+    at: time | None = None
 
 
 def leg_minutes(km: float, *, speed_kmh: float, handover: int) -> int:
     return 2 * travel_minutes(km, speed_kmh=speed_kmh) + handover
 
 
-def legs(start: date, ready: date, minutes: int) -> list[Leg]:
-    return [Leg(start, minutes, COLLECT), Leg(ready, minutes, DELIVER)]
+def legs(start: datetime, ready: datetime, minutes: int) -> list[Leg]:
+    """The two legs of a pickup dropped off at ``start`` and ready at ``ready`` (site-local)."""
+    return [
+        Leg(start.date(), minutes, COLLECT, start.time()),
+        Leg(ready.date(), minutes, DELIVER, ready.time()),
+    ]
+
+
+def _minute_of_day(t: time) -> int:
+    return t.hour * 60 + t.minute
 
 
 def _shift_minutes(start: time, end: time) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return _minute_of_day(end) - _minute_of_day(start)
+
+
+def fits_shift(need: Leg, start: time, end: time) -> bool:
+    """Whether a driver on shift ``start..end`` can drive the leg in time: a collection must
+    begin within the shift and reach the site by the drop-off; a return starts when the car
+    is ready (or the shift begins) and ends within the shift."""
+    if need.at is None:
+        return True
+    at, s, e = _minute_of_day(need.at), _minute_of_day(start), _minute_of_day(end)
+    if need.leg == COLLECT:
+        return s + need.minutes <= min(at, e)
+    return max(at, s) + need.minutes <= e
+
+
+def earliest_dropoff(drivers: list[ValetDriver], minutes: int) -> time | None:
+    """The earliest drop-off some driver can bring a car to, ``minutes`` of leg after the
+    start of their shift; None if no driver can."""
+    starts = [_minute_of_day(d.shift_start) + minutes for d in drivers]
+    fitting = [m for m, d in zip(starts, drivers, strict=True) if m <= _minute_of_day(d.shift_end)]
+    if not fitting:
+        return None
+    first = min(fitting)
+    return time(first // 60, first % 60)
 
 
 def room(session: Session, site_id: int, needs: list[Leg]) -> bool:
@@ -52,6 +88,8 @@ def room(session: Session, site_id: int, needs: list[Leg]) -> bool:
     taken: dict[tuple[int, date], int] = {}
     for need in needs:
         for d in drivers:
+            if not fits_shift(need, d.shift_start, d.shift_end):
+                continue
             total, already = used.get(
                 (d.id, need.day), (_shift_minutes(d.shift_start, d.shift_end), 0)
             )
@@ -93,6 +131,8 @@ def take_drivers(
     )
     for need in sorted(needs, key=lambda n: (n.day, n.leg)):
         for d in drivers:
+            if not fits_shift(need, d.shift_start, d.shift_end):
+                continue
             row_id = ids.get((d.id, need.day))
             if row_id is not None and repository.take_driver_minutes(session, row_id, need.minutes):
                 session.add(
