@@ -33,13 +33,17 @@ def add_van(db: Database, site_id: int, **overrides: Any) -> int:
 
 
 def add_far_site_with_driver(
-    db: Database, *, shift_end: time = time(20, 0), last_dropoff: time = time(14, 0)
+    db: Database,
+    *,
+    shift_start: time = time(8, 0),
+    shift_end: time = time(20, 0),
+    last_dropoff: time = time(14, 0),
 ) -> int:
-    """A Suzhou centre with plenty of valet trips, drop-offs until ``last_dropoff``, and one driver
-    (08:00 to ``shift_end``). Each leg of a pickup from Shanghai takes the driver about
-    4 h 53 min (two 139-minute drives and the handover), so the earliest drop-off the driver
-    can bring a car to is 13:00, and the car must be ready early enough to be home by the
-    end of the shift."""
+    """A Suzhou centre with plenty of valet trips, drop-offs until ``last_dropoff``, and one
+    driver (``shift_start`` to ``shift_end``). Each leg of a pickup from Shanghai takes the
+    driver about 4 h 53 min (two 139-minute drives and the handover): from an 08:00 start the
+    first drop-off reached the same morning is 13:00, earlier ones are collected the evening
+    before; a car ready too late to be home by the end of the shift goes the next morning."""
     with db.unit_of_work() as s:
         site = make_site(
             s,
@@ -56,7 +60,7 @@ def add_far_site_with_driver(
             ValetDriver(
                 code="SZ-VALET1",
                 home_site_id=site.id,
-                shift_start=time(8, 0),
+                shift_start=shift_start,
                 shift_end=shift_end,
                 extra={},
             )

@@ -3,7 +3,7 @@ the API, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -184,12 +184,14 @@ def test_pickup_takes_the_car_to_a_farther_site_with_earlier_capacity(client, wo
 
 
 def test_a_busy_driver_is_never_overbooked(client, world, database):  # type: ignore[no-untyped-def]
-    """One driver whose shift (08:00-20:00) holds one pickup's two legs (about 5 h each): a
-    second pickup that day is refused although the site still has valet trips to sell."""
-    add_far_site_with_driver(database)
+    """One driver whose shift (08:00-16:00) holds one leg of about five hours a day: the first
+    pickup's collection fills the evening before, so a second pickup for the same morning is
+    refused although the site still has valet trips to sell."""
+    add_far_site_with_driver(database, shift_end=time(16, 0))
     close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
     ha = token_for(client, "alice")
     pickup = options(client, ha, world.vehicles["alice"], channels=["pickup"])[0]
+    assert datetime.fromisoformat(pickup["start"]).time() == time(9, 0)
     results = [
         book(client, token_for(client, n), world.vehicles[n], pickup, channel="pickup").status_code
         for n in ("alice", "bob")
@@ -199,11 +201,11 @@ def test_a_busy_driver_is_never_overbooked(client, world, database):  # type: ig
         assert verify_capacity(s) == []
 
 
-def test_a_valet_who_cannot_get_there_in_time_is_not_offered(client, world, database):  # type: ignore[no-untyped-def]
-    """Minutes are not enough: the driver starts at 08:00 and a leg takes almost five hours,
-    so a drop-off at 09:00-10:00 cannot be reached although the shift has the minutes. No
-    pickup is offered there, and asking for one anyway is refused with nothing taken."""
-    far = add_far_site_with_driver(database, last_dropoff=time(10, 0))
+def test_a_shift_too_short_for_the_leg_offers_no_pickup(client, world, database):  # type: ignore[no-untyped-def]
+    """Minutes a day are not enough: a four-hour shift cannot hold a leg of almost five hours,
+    on the day or the evening before. No pickup is offered there, and asking for one anyway
+    is refused with nothing taken."""
+    far = add_far_site_with_driver(database, shift_end=time(12, 0))
     close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
     h = token_for(client, "alice")
     assert [
@@ -218,6 +220,68 @@ def test_a_valet_who_cannot_get_there_in_time_is_not_offered(client, world, data
     assert counts(database) == before
     with database.unit_of_work(write=False) as s:
         assert all(d.used == 0 for d in s.scalars(select(DriverDay)))
+
+
+def _leg_days(database, booking_id):  # type: ignore[no-untyped-def]
+    with database.unit_of_work(write=False) as s:
+        return {
+            x.leg: s.get(DriverDay, x.driver_day_id).day
+            for x in s.scalars(select(ValetLeg).where(ValetLeg.booking_id == booking_id))
+        }
+
+
+def test_an_early_drop_off_is_collected_the_evening_before(client, world, database):  # type: ignore[no-untyped-def]
+    """A 09:00 drop-off five hours' drive from an 08:00 driver: the car is collected the
+    evening before (by the end of the shift) and waits at the site; it goes home the day it
+    is ready, within the shift."""
+    far = add_far_site_with_driver(database)
+    close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
+    h = token_for(client, "alice")
+    pickup = next(
+        o
+        for o in options(client, h, world.vehicles["alice"], channels=["pickup"])
+        if o["site_id"] == far
+    )
+    start, ready = datetime.fromisoformat(pickup["start"]), datetime.fromisoformat(pickup["ready"])
+    collect = datetime.fromisoformat(pickup["collect_at"])
+    assert start.time() == time(9, 0)
+    assert collect.date() == start.date() - timedelta(days=1)
+    assert time(16, 0) < collect.time() < time(20, 0)  # 20:00 less the drive and handover
+    r = book(client, h, world.vehicles["alice"], pickup, channel="pickup")
+    assert r.status_code == 201, r.text
+    assert _leg_days(database, r.json()["id"]) == {
+        "collect": start.date() - timedelta(days=1),
+        "deliver": ready.date(),
+    }
+    with database.unit_of_work(write=False) as s:
+        assert verify_capacity(s) == []
+
+
+def test_a_car_ready_too_late_for_the_shift_goes_home_the_next_morning(client, world, database):  # type: ignore[no-untyped-def]
+    """The driver works 06:00-13:00: a car ready at 10:30 with a five-hour leg home cannot
+    make it that day, so the return leg, its valet trip and the promised back time move to
+    the next morning (06:00 + the drive + the handover), and the driver's day holds it."""
+    far = add_far_site_with_driver(database, shift_start=time(6, 0), shift_end=time(13, 0))
+    close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
+    h = token_for(client, "alice")
+    pickup = next(
+        o
+        for o in options(client, h, world.vehicles["alice"], channels=["pickup"])
+        if o["site_id"] == far
+    )
+    start, ready = datetime.fromisoformat(pickup["start"]), datetime.fromisoformat(pickup["ready"])
+    back = datetime.fromisoformat(pickup["back_at"])
+    assert back.date() == ready.date() + timedelta(days=1)
+    assert time(8, 0) <= back.time() <= time(9, 0)  # 06:00 + about 2 h 20 min + handover
+    r = book(client, h, world.vehicles["alice"], pickup, channel="pickup")
+    assert r.status_code == 201, r.text
+    assert datetime.fromisoformat(r.json()["back_at"]) == back
+    assert _leg_days(database, r.json()["id"]) == {
+        "collect": start.date() - timedelta(days=1),
+        "deliver": ready.date() + timedelta(days=1),
+    }
+    with database.unit_of_work(write=False) as s:
+        assert verify_capacity(s) == []
 
 
 def test_pickup_keeps_its_meeting_point_and_stays_a_pickup_when_moved(client, world, database):  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -28,9 +28,9 @@ class SearchParams:
     options_per_site: int
     max_options: int
     not_before: datetime  # UTC: nothing starts earlier than this
-    # Per site and road km from the owner, the earliest local drop-off time of day (a valet
-    # must reach the owner and drive the car in within a shift), or None for no such limit.
-    earliest_dropoff: Callable[[int, float], time | None] | None = None
+    # Per site and road km from the owner, whether the site can take the car at all (a
+    # valet's shift must hold the leg); None: every site can.
+    reachable: Callable[[int, float], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def search(
         if not skills <= set(site.skills):
             continue
         km = road_km(latitude, longitude, site.latitude, site.longitude, circuity=params.circuity)
-        if km <= radius_km:
+        if km <= radius_km and (params.reachable is None or params.reachable(site.id, km)):
             candidates[site.id] = (site, km)
     found: dict[int, list[Fit]] = {sid: [] for sid in candidates}
     pending = set(candidates)
@@ -122,13 +122,11 @@ def search(
         for site_id in sorted(pending):
             site, km = candidates[site_id]
             not_before = params.not_before.astimezone(ZoneInfo(site.timezone)).replace(tzinfo=None)
-            earliest = params.earliest_dropoff(site_id, km) if params.earliest_dropoff else None
             d = day
             while d <= last and len(found[site_id]) < params.options_per_site:
                 cap = caps.get((site_id, d))
                 if cap is not None:
-                    floor = max(not_before, datetime.combine(d, earliest or time(0)))
-                    fit = fits_on_day(cap, caps, jobs, floor)
+                    fit = fits_on_day(cap, caps, jobs, not_before)
                     if fit is not None:
                         found[site_id].append(fit)
                 d += timedelta(days=1)

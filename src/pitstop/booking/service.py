@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -260,14 +260,12 @@ def _pickup_options(
     handover = settings.valet_handover_minutes
     crews = repository.drivers(session, [s.id for s in far])
 
-    def earliest(site_id: int, km: float) -> time | None:
+    def reachable(site_id: int, km: float) -> bool:
         # A site without drivers of its own is limited by its valet trips alone.
         crew = crews.get(site_id)
-        if not crew:
-            return None
         # Rounded as the option's distance is, so the search and the booking agree.
         minutes = valet.leg_minutes(round(km, 1), speed_kmh=params.speed_kmh, handover=handover)
-        return valet.earliest_dropoff(crew, minutes) or time(23, 59)
+        return not crew or valet.can_drive(crew, minutes)
 
     wide = availability.SearchParams(
         circuity=params.circuity,
@@ -276,7 +274,7 @@ def _pickup_options(
         options_per_site=params.options_per_site,
         max_options=len(far) * params.options_per_site,
         not_before=params.not_before,
-        earliest_dropoff=earliest,
+        reachable=reachable,
     )
     out = []
     for o in availability.search(
@@ -292,15 +290,19 @@ def _pickup_options(
         if Transport.PICKUP_DELIVERY not in o.transport_options:
             continue
         minutes = valet.leg_minutes(o.distance_km, speed_kmh=params.speed_kmh, handover=handover)
-        if not valet.room(session, o.site_id, valet.legs(o.start, o.ready, minutes)):
+        crew = crews.get(o.site_id, [])
+        two = valet.legs(o.start, o.ready, minutes, crew)
+        if not valet.room(session, o.site_id, two):
             continue
         out.append(
             o.model_copy(
                 update={
                     "channel": Channel.PICKUP,
                     "transport_options": [Transport.PICKUP_DELIVERY],
-                    "collect_at": valet.collect_at(o.start, o.travel_minutes, handover),
-                    "back_at": o.ready + timedelta(minutes=o.travel_minutes + handover),
+                    "collect_at": valet.picked_up_at(
+                        two[0], o.start, crew, o.travel_minutes + handover
+                    ),
+                    "back_at": valet.home_at(two[1], o.ready, crew, o.travel_minutes + handover),
                     "owner_travel_minutes": 0,
                 }
             )
@@ -373,7 +375,10 @@ def plan(
         needs[(site.id, back, "valet", "")] = needs.get((site.id, back, "valet", ""), 0) + 1
     if channel is Channel.PICKUP:
         return _plan_pickup(
-            Plan(site, jobs, start_local, ready_local, transport, needs, channel), origin, settings
+            session,
+            Plan(site, jobs, start_local, ready_local, transport, needs, channel),
+            origin,
+            settings,
         )
     travel = 0
     if origin is not None:
@@ -440,7 +445,9 @@ def _plan_mobile(
     )
 
 
-def _plan_pickup(p: Plan, origin: tuple[float, float] | None, settings: Settings) -> Plan:
+def _plan_pickup(
+    session: Session, p: Plan, origin: tuple[float, float] | None, settings: Settings
+) -> Plan:
     """Add the valet's two legs; without a known origin the legs are costed from the site."""
     lat, lon = origin or (p.site.latitude, p.site.longitude)
     # Rounded as a search option's distance is, so the booking costs the legs the same.
@@ -454,17 +461,29 @@ def _plan_pickup(p: Plan, origin: tuple[float, float] | None, settings: Settings
     handover = settings.valet_handover_minutes
     minutes = valet.leg_minutes(km, speed_kmh=settings.road_speed_kmh, handover=handover)
     travel = travel_minutes(km, speed_kmh=settings.road_speed_kmh) if origin else 0
+    crew = repository.drivers(session, [p.site.id]).get(p.site.id, [])
+    two = valet.legs(p.start_local, p.ready_local, minutes, crew)
+    needs = dict(p.needs)
+    # A leg moved to the evening before or the next morning takes that day's valet trip.
+    for leg, planned in ((two[0], p.start_local.date()), (two[1], p.ready_local.date())):
+        if leg.day != planned:
+            was = (p.site.id, planned, "valet", "")
+            needs[was] -= 1
+            if not needs[was]:
+                del needs[was]
+            now_key = (p.site.id, leg.day, "valet", "")
+            needs[now_key] = needs.get(now_key, 0) + 1
     return Plan(
         p.site,
         p.jobs,
         p.start_local,
         p.ready_local,
         p.transport,
-        p.needs,
+        needs,
         Channel.PICKUP,
         None,
-        tuple(valet.legs(p.start_local, p.ready_local, minutes)),
-        p.ready_local + timedelta(minutes=travel + handover),
+        tuple(two),
+        valet.home_at(two[1], p.ready_local, crew, travel + handover),
         origin,
     )
 

@@ -39,12 +39,43 @@ def leg_minutes(km: float, *, speed_kmh: float, handover: int) -> int:
     return 2 * travel_minutes(km, speed_kmh=speed_kmh) + handover
 
 
-def legs(start: datetime, ready: datetime, minutes: int) -> list[Leg]:
-    """The two legs of a pickup dropped off at ``start`` and ready at ``ready`` (site-local)."""
-    return [
-        Leg(start.date(), minutes, COLLECT, start.time()),
-        Leg(ready.date(), minutes, DELIVER, ready.time()),
-    ]
+def legs(
+    start: datetime, ready: datetime, minutes: int, drivers: list[ValetDriver] | None = None
+) -> list[Leg]:
+    """The two legs of a pickup dropped off at ``start`` and ready at ``ready`` (site-local).
+
+    The car is collected the same morning if one of ``drivers`` can reach the site by the
+    drop-off within their shift, otherwise the evening before (it waits at the site); it goes
+    home the day it is ready if a driver can still drive the leg within their shift,
+    otherwise first thing the next morning. A leg no shift can hold is a promise nobody
+    keeps; these keep it.
+    """
+    collect = Leg(start.date(), minutes, COLLECT, start.time())
+    if drivers and not any(fits_shift(collect, d.shift_start, d.shift_end) for d in drivers):
+        collect = Leg(start.date() - timedelta(days=1), minutes, COLLECT, time(23, 59))
+    deliver = Leg(ready.date(), minutes, DELIVER, ready.time())
+    if drivers and not any(fits_shift(deliver, d.shift_start, d.shift_end) for d in drivers):
+        deliver = Leg(ready.date() + timedelta(days=1), minutes, DELIVER, time(0, 0))
+    return [collect, deliver]
+
+
+def picked_up_at(collect: Leg, start: datetime, drivers: list[ValetDriver], drive: int) -> datetime:
+    """When the valet takes the car: ``drive`` minutes (with the handover, added by the
+    caller) before it must be at the site, the drop-off or, the evening before, the end of
+    the latest shift."""
+    if collect.day == start.date():
+        return start - timedelta(minutes=drive)
+    last = max((d.shift_end for d in drivers), default=time(18, 0))
+    return datetime.combine(collect.day, last, start.tzinfo) - timedelta(minutes=drive)
+
+
+def home_at(deliver: Leg, ready: datetime, drivers: list[ValetDriver], drive: int) -> datetime:
+    """When the car is back with its owner: ``drive`` minutes (and the handover, which the
+    caller adds) after it leaves the site, the evening it is ready or the next morning."""
+    if deliver.day == ready.date():
+        return ready + timedelta(minutes=drive)
+    first = min((d.shift_start for d in drivers), default=time(8, 0))
+    return datetime.combine(deliver.day, first, ready.tzinfo) + timedelta(minutes=drive)
 
 
 def _minute_of_day(t: time) -> int:
@@ -67,15 +98,9 @@ def fits_shift(need: Leg, start: time, end: time) -> bool:
     return max(at, s) + need.minutes <= e
 
 
-def earliest_dropoff(drivers: list[ValetDriver], minutes: int) -> time | None:
-    """The earliest drop-off some driver can bring a car to, ``minutes`` of leg after the
-    start of their shift; None if no driver can."""
-    starts = [_minute_of_day(d.shift_start) + minutes for d in drivers]
-    fitting = [m for m, d in zip(starts, drivers, strict=True) if m <= _minute_of_day(d.shift_end)]
-    if not fitting:
-        return None
-    first = min(fitting)
-    return time(first // 60, first % 60)
+def can_drive(drivers: list[ValetDriver], minutes: int) -> bool:
+    """Whether some driver's shift holds a leg of ``minutes`` at all."""
+    return any(_shift_minutes(d.shift_start, d.shift_end) >= minutes for d in drivers)
 
 
 def room(session: Session, site_id: int, needs: list[Leg]) -> bool:
@@ -154,8 +179,3 @@ def release_drivers(session: Session, booking_id: int) -> None:
     for leg in repository.valet_legs(session, booking_id):
         repository.release_driver_minutes(session, leg.driver_day_id, leg.minutes)
         session.delete(leg)
-
-
-def collect_at(start: datetime, travel: int, handover: int) -> datetime:
-    """When the driver must take the car to reach the site for the drop-off slot."""
-    return start - timedelta(minutes=travel + handover)
