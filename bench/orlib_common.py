@@ -13,6 +13,7 @@ from the matrix.
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing as mp
 import os
@@ -22,6 +23,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -386,3 +388,38 @@ def run_spopt(
     payload["solve_seconds"] = round(payload["solve_seconds"], 3)
     payload["wall_seconds_with_fork"] = round(wall, 3)
     return payload
+
+
+def add_spopt(row: dict[str, Any], spopt: dict[str, Any]) -> None:
+    """Put spopt's run beside ours in a result row, with the speed ratio (a lower bound when
+    spopt stopped short of optimal)."""
+    row["spopt"] = spopt
+    ratio = spopt["seconds"] / max(row["ours"]["seconds"], 1e-3)
+    row["speed_ratio_spopt_over_ours"] = round(ratio, 1)
+    row["ratio_is_lower_bound"] = spopt["status"] != "optimal"
+
+
+def spopt_line(row: dict[str, Any], value: str) -> str:
+    """The spopt part of a bench's progress line; ``value`` is its objective, formatted."""
+    sp = row["spopt"]
+    return (
+        f" | spopt {sp['status']:11s} {value} {sp['seconds']:7.2f}s"
+        f" ratio {'>=' if row['ratio_is_lower_bound'] else ''}"
+        f"{row['speed_ratio_spopt_over_ours']:g}x"
+    )
+
+
+def save(report: dict[str, Any], rows: list[dict[str, Any]], summary: Any, out: Path) -> None:
+    """Write the report with its summary so far (after every instance: a long run that is
+    stopped keeps what it measured)."""
+    report["summary"] = summary(rows)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def finish(report: dict[str, Any], rows: list[dict[str, Any]], summary: Any, out: Path) -> None:
+    report["complete"] = True
+    report["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    report["load_average_at_end"] = load_average()
+    save(report, rows, summary, out)
+    print(json.dumps(report["summary"], indent=2))
+    print(f"saved {out}")

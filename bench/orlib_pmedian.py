@@ -27,7 +27,6 @@ The JSON is rewritten after every instance, so a run cut short leaves what it me
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -35,12 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from orlib_common import (
+    add_spopt,
     check_pmedian,
+    finish,
     gap_to,
     load_average,
     machine_info,
     matches,
     run_spopt,
+    save,
+    spopt_line,
     spopt_pmedian_child,
 )
 
@@ -209,10 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         row["ours"] = run_ours(data, args.method, args.seconds, args.seed, known)
         if "spopt" in anchors:
             spopt = run_spopt_anchor(data, args.spopt_seconds, wall, args.spopt_memory_gib, known)
-            row["spopt"] = spopt
-            ratio = spopt["seconds"] / max(row["ours"]["seconds"], 1e-3)
-            row["speed_ratio_spopt_over_ours"] = round(ratio, 1)
-            row["ratio_is_lower_bound"] = spopt["status"] != "optimal"
+            add_spopt(row, spopt)
         if "mip" in anchors:
             row["mip"] = run_ours(data, "mip", args.mip_seconds, args.seed, known)
         rows.append(row)
@@ -224,24 +224,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         if "spopt" in row:
             sp = row["spopt"]
-            value = f"{sp['objective']:>8g}" if sp["objective"] is not None else "       -"
-            line += (
-                f" | spopt {sp['status']:11s} {value} {sp['seconds']:7.2f}s"
-                f" ratio {'>=' if row['ratio_is_lower_bound'] else ''}"
-                f"{row['speed_ratio_spopt_over_ours']:g}x"
+            line += spopt_line(
+                row, f"{sp['objective']:>8g}" if sp["objective"] is not None else "       -"
             )
         if "mip" in row:
             line += f" | MIP {row['mip']['objective']:>8g} {row['mip']['seconds']:6.2f}s"
         print(line, flush=True)
-        report["summary"] = summarise(rows)
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    report["complete"] = True
-    report["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    report["load_average_at_end"] = load_average()
-    report["summary"] = summarise(rows)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report["summary"], indent=2))
-    print(f"saved {args.out}")
+        save(report, rows, summarise, args.out)
+    finish(report, rows, summarise, args.out)
     return 0
 
 

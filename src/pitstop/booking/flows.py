@@ -14,9 +14,6 @@ existing rows, always in the same order, so concurrent bookings cannot deadlock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from pitstop.booking import service
@@ -33,23 +30,10 @@ from pitstop.identity.actor import Actor
 from pitstop.workshop import service as workshop
 from pitstop.workshop.schemas import WorkOrderCreate
 
-
-def _run(
-    db: Database,
-    *,
-    actor: Actor,
-    clock: Clock,
-    idem: Idempotency | None,
-    status_code: int,
-    change: Callable[[Session], Booking],
-) -> Outcome:
-    def changed(session: Session) -> dict[str, Any]:
-        booking = change(session)
-        return service.read_models(session, [booking])[0].model_dump(mode="json")
-
-    return keyed.run(
-        db, actor=actor, clock=clock, idem=idem, status_code=status_code, change=changed
-    )
+# Every change answers with the booking as it now stands.
+_run: keyed.Answering[Booking] = keyed.Answering(
+    lambda session, row: service.read_models(session, [row])[0]
+)
 
 
 def book(

@@ -292,7 +292,7 @@ def _pickup_options(
         minutes = valet.leg_minutes(o.distance_km, speed_kmh=params.speed_kmh, handover=handover)
         crew = crews.get(o.site_id, [])
         two = valet.legs(o.start, o.ready, minutes, crew)
-        if not valet.room(session, o.site_id, two):
+        if not valet.room(session, crew, two):
             continue
         out.append(
             o.model_copy(

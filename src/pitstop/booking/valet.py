@@ -103,9 +103,8 @@ def can_drive(drivers: list[ValetDriver], minutes: int) -> bool:
     return any(_shift_minutes(d.shift_start, d.shift_end) >= minutes for d in drivers)
 
 
-def room(session: Session, site_id: int, needs: list[Leg]) -> bool:
-    """Whether some driver of the site has the minutes for each leg (no driver listed: True)."""
-    drivers = repository.drivers(session, [site_id]).get(site_id, [])
+def room(session: Session, drivers: list[ValetDriver], needs: list[Leg]) -> bool:
+    """Whether one of the site's ``drivers`` has the time for each leg (none listed: True)."""
     if not drivers:
         return True
     used = repository.driver_days(session, [d.id for d in drivers], sorted({n.day for n in needs}))

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
-
-from sqlalchemy.orm import Session
 
 from pitstop.clock import Clock
 from pitstop.config import Settings
@@ -18,22 +14,8 @@ from pitstop.idempotency import flows as keyed
 from pitstop.idempotency.flows import Idempotency, Outcome
 from pitstop.identity.actor import Actor
 
-
-def _run(
-    db: Database,
-    *,
-    actor: Actor,
-    clock: Clock,
-    idem: Idempotency | None,
-    status_code: int,
-    change: Callable[[Session], DispatchPlan],
-) -> Outcome:
-    def changed(session: Session) -> dict[str, Any]:
-        return service.read(session, change(session)).model_dump(mode="json")
-
-    return keyed.run(
-        db, actor=actor, clock=clock, idem=idem, status_code=status_code, change=changed
-    )
+# Every change answers with the stored plan as it now stands.
+_run: keyed.Answering[DispatchPlan] = keyed.Answering(service.read)
 
 
 def plan(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from pitstop.clock import Clock
@@ -55,3 +56,33 @@ def run(
         if record is not None:
             service.remember(session, record, status_code=status_code, response=body)
     return Outcome(status_code, body)
+
+
+T = TypeVar("T")
+
+
+class Answering(Generic[T]):
+    """``run`` for an area whose changes return a row and answer with its read model:
+    ``_run = Answering(read)``, then ``_run(db, ..., change=...)`` in each flow."""
+
+    def __init__(self, read: Callable[[Session, T], BaseModel]) -> None:
+        self._read = read
+
+    def __call__(
+        self,
+        db: Database,
+        *,
+        actor: Actor,
+        clock: Clock,
+        idem: Idempotency | None,
+        status_code: int,
+        change: Callable[[Session], T],
+    ) -> Outcome:
+        return run(
+            db,
+            actor=actor,
+            clock=clock,
+            idem=idem,
+            status_code=status_code,
+            change=lambda session: self._read(session, change(session)).model_dump(mode="json"),
+        )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from pitstop.clock import Clock
@@ -17,23 +14,10 @@ from pitstop.waitlist import service
 from pitstop.waitlist.models import WaitlistEntry
 from pitstop.waitlist.schemas import EntryRead, WaitlistJoin
 
-
-def _run(
-    db: Database,
-    *,
-    actor: Actor,
-    clock: Clock,
-    idem: Idempotency | None,
-    status_code: int,
-    change: Callable[[Session], WaitlistEntry],
-) -> Outcome:
-    def changed(session: Session) -> dict[str, Any]:
-        entry = change(session)
-        return service.read_models(session, [entry])[0].model_dump(mode="json")
-
-    return keyed.run(
-        db, actor=actor, clock=clock, idem=idem, status_code=status_code, change=changed
-    )
+# Every change answers with the waitlist entry as it now stands.
+_run: keyed.Answering[WaitlistEntry] = keyed.Answering(
+    lambda session, row: service.read_models(session, [row])[0]
+)
 
 
 def join(

@@ -276,24 +276,34 @@ def match_freed(session: Session, now: datetime, *, settings: Settings | None = 
     return made
 
 
-def _serve(session: Session, entry_id: int, today: date, now: datetime, settings: Settings) -> int:
+def _serve(
+    session: Session,
+    entry_id: int,
+    today: date,
+    now: datetime,
+    settings: Settings,
+    options: list[Option] | None = None,
+) -> int:
     """Offer the entry its best open option, after every entry ahead of it that matches too.
 
     Capacity can free while a pass runs (an owner cancels, another worker's offer lapses) after
     the entries ahead have already found nothing; the freed slot must still reach the earliest
     entry it matches, so before an entry takes anything, the entries still waiting ahead of it
     search again. Costs nothing when nothing is free; when something is, a few more searches.
+    ``options``: the entry's open options when the caller has just searched them.
     """
     entry = repository.entry(session, entry_id)
     if entry is None or entry.status != states.WAITING:
         return 0  # served ahead of its turn by a later entry's check, or withdrawn
-    options = _open_options(session, entry, today, now, settings)
+    if options is None:
+        options = _open_options(session, entry, today, now, settings)
     if not options:
         return 0
     made = 0
     for earlier in repository.waiting_ahead(session, entry.id, settings.waitlist_match_batch):
-        if _open_options(session, earlier, today, now, settings):
-            made += _serve(session, earlier.id, today, now, settings)
+        found = _open_options(session, earlier, today, now, settings)
+        if found:
+            made += _serve(session, earlier.id, today, now, settings, found)
     if made:
         options = _open_options(session, entry, today, now, settings)
     for option in options:

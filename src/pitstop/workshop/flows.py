@@ -6,7 +6,8 @@ same ``Idempotency-Key`` gets the first answer and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,25 +32,22 @@ from pitstop.workshop.schemas import (
     WorkOrderRead,
 )
 
+# Every change answers with the whole work order as it now stands.
+_run: keyed.Answering[WorkOrder] = keyed.Answering(
+    lambda session, row: service.read_models(session, [row])[0]
+)
 
-def _run(
-    db: Database,
-    *,
-    actor: Actor,
-    clock: Clock,
-    idem: Idempotency | None,
-    status_code: int,
-    change: Callable[[Session], WorkOrder],
-) -> Outcome:
-    """Make the change and answer with the whole work order as it now stands."""
 
-    def changed(session: Session) -> dict[str, Any]:
-        wo = change(session)
-        return service.read_models(session, [wo])[0].model_dump(mode="json")
-
-    return keyed.run(
-        db, actor=actor, clock=clock, idem=idem, status_code=status_code, change=changed
-    )
+@contextmanager
+def _discarded_on_failure(settings: Settings, stored: list[str]) -> Iterator[None]:
+    """Photo files stored by a change that then failed: its rows were rolled back, and a file
+    without a row would only take space."""
+    try:
+        yield
+    except BaseException:
+        for key in stored:
+            photos.discard(settings.photo_dir, key)
+        raise
 
 
 def open_work_order(
@@ -133,12 +131,8 @@ def add_finding(
             stored.append(row.storage_key)
         return service.get(s, actor=actor, work_order_id=work_order_id)
 
-    try:
+    with _discarded_on_failure(settings, stored):
         return _run(db, actor=actor, clock=clock, idem=idem, status_code=201, change=change)
-    except BaseException:
-        for key in stored:
-            photos.discard(settings.photo_dir, key)
-        raise
 
 
 def add_photo(
@@ -167,13 +161,8 @@ def add_photo(
         stored.append(row.storage_key)
         return service.get(s, actor=actor, work_order_id=work_order_id)
 
-    try:
+    with _discarded_on_failure(settings, stored):
         return _run(db, actor=actor, clock=clock, idem=idem, status_code=201, change=change)
-    except BaseException:
-        # The row was rolled back: a file without a row would only take space.
-        for key in stored:
-            photos.discard(settings.photo_dir, key)
-        raise
 
 
 def add_estimate_line(
