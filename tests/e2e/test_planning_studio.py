@@ -143,3 +143,27 @@ def test_planner_plans_compares_and_downloads(new_page, base_url, far_owners, wo
     )  # newest first
     expect(page.locator("tr[data-figure='total_cost'] td")).to_have_count(2)
     assert re.search(r"/planning/compare\?ids=\d+&ids=\d+$", page.url)
+
+
+def test_planner_reads_a_refused_plan_in_chinese(new_page, base_url, far_owners, worker) -> None:  # type: ignore[no-untyped-def]
+    """A target no plan can meet: the run page says why, and where, in Chinese."""
+    page = new_page(locale="zh-CN", viewport=DESKTOP, label="planner")
+    log_in(page, "planner")
+    page.goto("/planning/scenarios")
+    form = page.get_by_test_id("plan-form")
+    form.get_by_label("方案名称").fill("全覆盖")
+    form.get_by_label("规划期（周）").fill("26")
+    form.get_by_label("覆盖阈值（分钟车程）").fill("1")
+    form.get_by_label("阈值内车主占比（%）").fill("100")
+    form.get_by_role("button", name="计算并保存方案").click()
+    refusal = page.get_by_test_id("error")
+    expect(refusal.locator("p")).to_have_text(
+        "方案「全覆盖」未能生成：无论在哪些候选地点新开网点，都无法让 100% 的车辆处于 1 分钟车程内",
+        timeout=60_000,
+    )
+    places = refusal.get_by_test_id("error-places").locator("li")
+    expect(places.filter(has_text="Yichang：")).to_have_count(1)
+    for line in places.all_inner_texts():
+        assert re.fullmatch(r"[^：]+：[\d,]+ 辆车，最近的可选网点 [\d,.]+ 分钟车程", line), line
+    # The form comes back filled in, to change and try again.
+    expect(form.get_by_label("阈值内车主占比（%）")).to_have_value("100")

@@ -92,3 +92,19 @@ def test_impossible_target_is_refused_and_nothing_saved(
     assert r.status_code == 422, r.text
     assert "Shiyan" in r.json()["detail"]
     assert client.get("/api/v1/planning/scenarios", headers=planner).json() == []
+
+
+def test_a_target_no_plan_can_meet_is_a_problem_document_in_english(
+    client: Any, planner: dict[str, str]
+) -> None:
+    body = {"coverage_minutes": 1, "coverage_share": 1.0, **FAST}
+    r = client.post("/api/v1/planning/capacity", json=body, headers=planner)
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["title"] == "Targets cannot be met"
+    assert problem["detail"].startswith(
+        "no choice of candidate sites puts 100% of vehicles within 1 minutes: "
+    )
+    fields = {e["field"] for e in problem["errors"]}
+    assert fields == {"place Shanghai", "place Yichang", "place Shiyan"}
+    assert all("vehicles; nearest possible site" in e["reason"] for e in problem["errors"])

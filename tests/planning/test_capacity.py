@@ -200,6 +200,12 @@ def test_plan_lists_places_no_van_base_can_reach() -> None:
         )
     assert [name for name, _ in caught.value.places] == ["C"]
     assert "out of reach of any possible van base" in str(caught.value)
+    # The same as data, for the pages to word in their language.
+    assert caught.value.kind == "van_reach"
+    assert caught.value.figures == {"minutes": 120.0}
+    (far,) = caught.value.shortfalls
+    assert far.name == "C" and far.vehicles is not None and far.vehicles > 0
+    assert far.minutes is not None and far.minutes > 120.0
 
 
 def test_plan_fails_when_no_candidate_can_reach_the_coverage_target() -> None:
@@ -219,3 +225,21 @@ def test_plan_fails_when_no_candidate_can_reach_the_coverage_target() -> None:
         )
     assert caught.value.places[0][0] == "C"
     assert "nearest possible site" in caught.value.places[0][1]
+    assert caught.value.kind == "coverage"
+    assert caught.value.figures == {
+        "share": TARGETS.coverage_share,
+        "minutes": TARGETS.coverage_minutes,
+    }
+    far = caught.value.shortfalls[0]
+    assert far.minutes is not None and far.minutes > TARGETS.coverage_minutes
+    # The API and CLI word it in English, from the same data.
+    assert str(caught.value).startswith(
+        f"no choice of candidate sites puts {TARGETS.coverage_share:.0%} of vehicles within "
+        f"{TARGETS.coverage_minutes:g} minutes: C: {far.vehicles:.0f} vehicles; nearest "
+        f"possible site {far.minutes:.0f} min away"
+    )
+
+
+def test_an_unknown_kind_of_refusal_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="unknown kind"):
+        PlanInfeasibleError("weather", [])

@@ -10,6 +10,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from html import escape
 from typing import Any
 
 import pytest
@@ -17,13 +18,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pitstop.clock import FixedClock
+from pitstop.errors import InvalidInputError, PitstopError
 from pitstop.identity.actor import SYSTEM
 from pitstop.identity.roles import Role
 from pitstop.jobs.worker import Worker
-from pitstop.planning import service
+from pitstop.planning import refusals, runs, service
+from pitstop.planning.capacity import PlanInfeasibleError, Shortfall
+from pitstop.planning.errors import PlanInputError, PlanNotMetError, ScenarioNameTakenError
 from pitstop.planning.export import GAP_COLUMNS, PLAN_COLUMNS
 from pitstop.planning.models import PlanRun, PlanScenario
-from pitstop.planning.schemas import PlanningParams
+from pitstop.planning.schemas import PlanningParams, ScenarioCreate
 from tests.conftest import TEST_NOW
 from tests.factories import make_owner, make_user
 from tests.planning.helpers import build_planning_world
@@ -312,6 +316,182 @@ def test_a_plan_no_network_can_meet_fails_with_its_reason(people: Any, browser: 
         assert run.status == "failed" and run.error and run.scenario_id is None
     # The name is free again for the next try.
     assert _run_plan(browser, "impossible", weeks="26").status_code == 303
+
+
+def _refusal(html: str) -> tuple[str, list[str]]:
+    """The refusal a failed run shows: its sentence and the places listed under it."""
+    block = re.search(r'<div class="msg err" role="alert" data-testid="error">(.*?)</div>', html)
+    assert block is not None, html
+    (sentence,) = re.findall(r"<p>(.*?)</p>", block.group(1))
+    return sentence, re.findall(r"<li>(.*?)</li>", block.group(1))
+
+
+def test_a_refused_plan_reads_in_chinese_with_its_places(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    r = _run_plan(browser, "impossible", weeks="26", coverage_minutes="1", coverage_share="100")
+    assert r.status_code == 422
+    sentence, places = _refusal(r.text)
+    assert sentence == (
+        "方案「impossible」未能生成：无论在哪些候选地点新开网点，"
+        "都无法让 100% 的车辆处于 1 分钟车程内"
+    )
+    named = [p.partition("：")[0] for p in places]
+    assert set(named) == {"Shanghai", "Yichang", "Shiyan"}, places
+    for line in places:
+        found = re.fullmatch(r"[^：]+：[\d,]+ 辆车，最近的可选网点 ([\d.]+) 分钟车程", line)
+        assert found is not None, line
+        assert float(found.group(1)) > 1  # beyond the 1-minute target as it reads, too
+    # Nothing in English but the place names themselves.
+    words = set(re.findall(r"[A-Za-z]+", sentence + " ".join(places)))
+    assert words <= {"impossible", *named}, words
+    with people.unit_of_work(write=False) as s:
+        run = s.scalars(select(PlanRun)).one()
+        assert run.failure is not None and run.failure["kind"] == "coverage"
+        assert run.error.startswith("no choice of candidate sites")  # English for operators
+
+
+def test_a_refused_plan_reads_in_english_with_its_places(browser: TestClient) -> None:
+    _planner(browser)
+    r = _run_plan(browser, "impossible", weeks="26", coverage_minutes="1", coverage_share="100")
+    assert r.status_code == 422
+    sentence, places = _refusal(r.text)
+    assert sentence == (
+        "No plan “impossible”: no choice of candidate sites puts 100% of vehicles within 1 minutes"
+    )
+    assert {p.partition(":")[0] for p in places} == {"Shanghai", "Yichang", "Shiyan"}, places
+    for line in places:
+        assert re.fullmatch(r"[^:]+: [\d,]+ vehicles; nearest possible site [\d.]+ min away", line)
+
+
+def _failed_run(database: Any, error: Exception) -> int:
+    """A run the worker ended with this error (as ``planning.tasks`` records it)."""
+    assert isinstance(error, PitstopError)
+    with database.unit_of_work() as s:
+        run = runs.queue(
+            s,
+            actor=SYSTEM,
+            request=ScenarioCreate(name="refused", params=PlanningParams()),
+            now=TEST_NOW,
+        )
+        assert runs.start(s, run.id, TEST_NOW) is not None
+        runs.fail(s, run.id, refusal=refusals.of(error), error=str(error), now=TEST_NOW)
+        return run.id
+
+
+_TOWNS = [
+    Shortfall("Shiyan", vehicles=30.4, minutes=152.6, peak_minutes=1234.5),
+    Shortfall("Yichang", vehicles=40, minutes=131, peak_minutes=987),
+]
+_KINDS = {
+    "coverage": (
+        {"share": 0.95, "minutes": 45.5},
+        "无论在哪些候选地点新开网点，都无法让 95% 的车辆处于 45.5 分钟车程内",
+        "Shiyan：30 辆车，最近的可选网点 153 分钟车程",
+        "no choice of candidate sites puts 95% of vehicles within 45.5 minutes",
+        "Shiyan: 30 vehicles; nearest possible site 153 min away",
+    ),
+    "capacity": (
+        {},
+        "这些地点附近的现有网点和候选地点容纳不下它们的需求",
+        "Shiyan：高峰时每周 1,234 分钟工时",
+        "the sites and candidates near these places cannot hold their demand",
+        "Shiyan: 1,234 min/week at peak",
+    ),
+    "assignment": (
+        {},
+        "这些地点附近的现有网点和候选地点无论怎样分担它们的需求，都会有网点超出产能",
+        "Shiyan：高峰时每周 1,234 分钟工时",
+        "the sites and candidates near these places cannot share their demand without one "
+        "going over its capacity",
+        "Shiyan: 1,234 min/week at peak",
+    ),
+    "van_reach": (
+        {"minutes": 120},
+        "部分地点超出任何可设上门服务站的服务半径（120 分钟）",
+        "Shiyan：30 辆车，最近的可设服务站 153 分钟车程",
+        "some places are out of reach of any possible van base (120 min)",
+        "Shiyan: 30 vehicles; nearest possible base 153 min away",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_KINDS))
+def test_each_kind_of_refusal_is_worded_in_both_languages(
+    people: Any, browser: TestClient, kind: str
+) -> None:
+    figures, zh, zh_place, en, en_place = _KINDS[kind]
+    error = PlanInfeasibleError(
+        kind, _TOWNS, figures=figures, solver_reason="no assignment respects the capacities"
+    )
+    run_id = _failed_run(people, PlanNotMetError(error))
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    sentence, places = _refusal(browser.get(f"/planning/runs/{run_id}").text)
+    assert sentence == f"方案「refused」未能生成：{zh}"
+    assert places[0] == zh_place and places[1].startswith("Yichang：")
+    browser.cookies.set("pitstop_lang", "en")
+    sentence, places = _refusal(browser.get(f"/planning/runs/{run_id}").text)
+    assert sentence == f"No plan “refused”: {en}"
+    assert places[0] == en_place and places[1].startswith("Yichang: ")
+
+
+def test_a_long_refusal_names_ten_places_and_counts_the_rest(
+    people: Any, browser: TestClient
+) -> None:
+    towns = [Shortfall(f"Town {k}", peak_minutes=100.0 * (70 - k)) for k in range(70)]
+    run_id = _failed_run(people, PlanNotMetError(PlanInfeasibleError("capacity", towns)))
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    _, places = _refusal(browser.get(f"/planning/runs/{run_id}").text)
+    assert [p.partition("：")[0] for p in places[:10]] == [f"Town {k}" for k in range(10)]
+    assert places[10:] == ["另有 60 个地点"]  # 50 kept on the run, 70 in all
+
+
+@pytest.mark.parametrize(
+    ("error", "zh", "en"),
+    [
+        (
+            ScenarioNameTakenError("refused"),
+            "此间已保存了同名方案「refused」，请换一个名称",
+            "a scenario named “refused” was saved meanwhile; choose another name",
+        ),
+        (
+            PlanInputError("fleet", "no vehicles to plan for", code="no_vehicles"),
+            "没有可规划的车辆",
+            "no vehicles to plan for",
+        ),
+        (
+            InvalidInputError("coverage_share", "must be at most 1"),
+            "请检查参数「阈值内车主占比（%）」",
+            "Owners within the threshold (%): must be at most 1",
+        ),
+    ],
+)
+def test_other_run_failures_are_worded_in_both_languages(
+    people: Any, browser: TestClient, error: Exception, zh: str, en: str
+) -> None:
+    run_id = _failed_run(people, error)
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    r = browser.get(f"/planning/runs/{run_id}")
+    assert r.status_code == 422
+    assert f'data-testid="error">方案「refused」未能生成：{zh}</p>' in r.text
+    browser.cookies.set("pitstop_lang", "en")
+    r = browser.get(f"/planning/runs/{run_id}")
+    assert f'data-testid="error">No plan “refused”: {escape(en, quote=False)}</p>' in r.text
+
+
+def test_target_below_todays_fleet_is_refused_in_chinese(browser: TestClient) -> None:
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    r = browser.get("/planning?target_vehicles=5")
+    assert r.status_code == 422
+    found = re.search(r'data-testid="error-target_vehicles">([^<]*)<', r.text)
+    assert found is not None
+    assert re.fullmatch(
+        r"规划无法进行：目标保有量 5 辆低于在用车辆与交付计划合计的 [\d,]+ 辆", found.group(1)
+    ), found.group(1)
 
 
 def test_missing_scenario_is_not_found(browser: TestClient) -> None:

@@ -15,6 +15,7 @@ from pitstop.jobs.handlers import JOB_ID
 from pitstop.jobs.worker import Worker
 from pitstop.planning import runs
 from pitstop.planning.models import PlanRun, PlanScenario
+from pitstop.planning.refusals import Refusal
 from pitstop.planning.schemas import PlanningParams, ScenarioCreate
 from pitstop.planning.tasks import run_plan
 from tests.factories import make_user
@@ -68,3 +69,26 @@ def test_a_name_in_use_is_refused_while_queued_and_once_saved(database, clock, p
         _queue(database, planner, clock, "base")  # saved
     with database.unit_of_work(write=False) as s:
         assert s.scalar(select(func.count()).select_from(PlanRun)) == 1
+
+
+def test_a_run_no_plan_can_meet_keeps_why_as_data(database, clock, planner):  # type: ignore[no-untyped-def]
+    with database.unit_of_work() as s:
+        run_id = runs.queue(
+            s,
+            actor=planner,
+            request=ScenarioCreate(
+                name="impossible",
+                params=FAST.model_copy(update={"coverage_minutes": 1.0, "coverage_share": 1.0}),
+            ),
+            now=clock.now(),
+        ).id
+    Worker(database, clock=clock, channels={}, periodic={}).drain(tick=False)
+    with database.unit_of_work(write=False) as s:
+        run = s.get(PlanRun, run_id)
+        assert run.status == "failed" and run.scenario_id is None
+        refusal = Refusal.from_json(run.failure)
+        assert refusal.kind == "coverage"
+        assert refusal.values == {"share": 1.0, "minutes": 1.0}
+        assert {p["name"] for p in refusal.places} == {"Shanghai", "Yichang", "Shiyan"}
+        assert all(p["minutes"] > 1.0 and p["vehicles"] > 0 for p in refusal.places)
+        assert run.error.startswith("no choice of candidate sites puts 100% of vehicles")

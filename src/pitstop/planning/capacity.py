@@ -70,15 +70,83 @@ from pitstop.planning.rules import (
 Progress = Callable[[str, int, int], None]
 
 
-class PlanInfeasibleError(ValueError):
-    """No plan can meet the targets; ``places`` says which places and why."""
+INFEASIBLE_KINDS = ("coverage", "capacity", "assignment", "van_reach")
 
-    def __init__(self, reason: str, places: list[tuple[str, str]]) -> None:
-        shown = "; ".join(f"{name}: {why}" for name, why in places[:10])
-        more = f" (and {len(places) - 10} more)" if len(places) > 10 else ""
-        super().__init__(f"{reason}: {shown}{more}")
-        self.reason = reason
-        self.places = places
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A place no plan can serve, with the figures that show why (None where a kind has none):
+    ``vehicles`` at the horizon's end, ``minutes`` of travel to the nearest possible site or
+    van base, ``peak_minutes`` of technician work a week at the peak."""
+
+    name: str
+    vehicles: float | None = None
+    minutes: float | None = None
+    peak_minutes: float | None = None
+
+
+class PlanInfeasibleError(ValueError):
+    """No plan can meet the targets: the step that failed, the targets and the places, as data.
+
+    ``kind`` is one of ``INFEASIBLE_KINDS``: ``coverage`` (no choice of candidate sites puts
+    ``figures["share"]`` of vehicles within ``figures["minutes"]``), ``capacity`` (the sites
+    and candidates near overloaded places cannot hold their peak), ``assignment`` (the
+    capacity solve found no assignment within the capacities; ``solver_reason`` is the
+    solver's word) and ``van_reach`` (places beyond ``figures["minutes"]`` of any possible van
+    base). ``shortfalls`` lists the places, worst first. Pages word all this in their own
+    language; ``reason``, ``places`` and ``str()`` word it in English (API, CLI, logs).
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        shortfalls: list[Shortfall],
+        *,
+        figures: dict[str, float] | None = None,
+        solver_reason: str = "",
+    ) -> None:
+        if kind not in INFEASIBLE_KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        self.kind = kind
+        self.shortfalls = shortfalls
+        self.figures = figures or {}
+        self.solver_reason = solver_reason
+        shown = "; ".join(f"{name}: {why}" for name, why in self.places[:10])
+        more = f" (and {len(shortfalls) - 10} more)" if len(shortfalls) > 10 else ""
+        super().__init__(f"{self.reason}: {shown}{more}")
+
+    @property
+    def reason(self) -> str:
+        """Which target no plan can meet, in English."""
+        if self.kind == "coverage":
+            return (
+                f"no choice of candidate sites puts {self.figures['share']:.0%} of vehicles "
+                f"within {self.figures['minutes']:g} minutes"
+            )
+        if self.kind == "capacity":
+            return "the sites and candidates near these places cannot hold their demand"
+        if self.kind == "van_reach":
+            return (
+                "some places are out of reach of any possible van base "
+                f"({self.figures['minutes']:g} min)"
+            )
+        return self.solver_reason
+
+    @property
+    def places(self) -> list[tuple[str, str]]:
+        """(place, why) for every place, in English."""
+        return [(s.name, self._why(s)) for s in self.shortfalls]
+
+    def _why(self, place: Shortfall) -> str:
+        if self.kind in ("coverage", "van_reach"):
+            what = "site" if self.kind == "coverage" else "base"
+            return (
+                f"{place.vehicles:.0f} vehicles; nearest possible {what} "
+                f"{place.minutes:.0f} min away"
+            )
+        if self.kind == "capacity":
+            return f"{place.peak_minutes:.0f} min/week at peak"
+        return "capacity"
 
 
 @dataclass(frozen=True)
@@ -247,16 +315,14 @@ def _coverage_outlets(
         far = np.flatnonzero(~reachable & (weights > 0))
         far = far[np.argsort(-weights[far])]
         raise PlanInfeasibleError(
-            f"no choice of candidate sites puts {targets.coverage_share:.0%} of vehicles within "
-            f"{targets.coverage_minutes:g} minutes",
+            "coverage",
             [
-                (
-                    places.names[i],
-                    f"{weights[i]:.0f} vehicles; nearest possible site "
-                    f"{minutes[i].min():.0f} min away",
+                Shortfall(
+                    places.names[i], vehicles=float(weights[i]), minutes=float(minutes[i].min())
                 )
                 for i in far
             ],
+            figures={"share": targets.coverage_share, "minutes": targets.coverage_minutes},
         )
     # Only columns that cover something can help; keep the matrix small.
     useful = np.flatnonzero((minutes[:, n_existing:] <= targets.coverage_minutes).any(axis=0))
@@ -399,9 +465,9 @@ def plan_capacity(
         capacity = np.concatenate([room, np.full(len(cand), centre_cap)])
         if peak[rows].sum() > capacity.sum() + 1e-9:
             raise PlanInfeasibleError(
-                "the sites and candidates near these places cannot hold their demand",
+                "capacity",
                 [
-                    (places.names[i], f"{peak[i]:.0f} min/week at peak")
+                    Shortfall(places.names[i], peak_minutes=float(peak[i]))
                     for i in rows[np.argsort(-peak[rows])]
                 ],
             )
@@ -428,7 +494,12 @@ def plan_capacity(
             )
         except LocationInfeasibleError as exc:
             raise PlanInfeasibleError(
-                str(exc), [(places.names[i], "capacity") for i in rows]
+                "assignment",
+                [
+                    Shortfall(places.names[i], peak_minutes=float(peak[i]))
+                    for i in rows[np.argsort(-peak[rows])]
+                ],
+                solver_reason=str(exc),
             ) from exc
         notes.append(
             _note(
@@ -849,16 +920,16 @@ def _van_bases(
     unreachable = far[(dist > targets.mobile_reach_minutes).all(axis=1)]
     if unreachable.size:
         raise PlanInfeasibleError(
-            f"some places are out of reach of any possible van base "
-            f"({targets.mobile_reach_minutes:g} min)",
+            "van_reach",
             [
-                (
+                Shortfall(
                     places.names[i],
-                    f"{places.vehicles[i, -1]:.0f} vehicles; nearest possible base "
-                    f"{minutes[i].min():.0f} min away",
+                    vehicles=float(places.vehicles[i, -1]),
+                    minutes=float(minutes[i].min()),
                 )
                 for i in unreachable
             ],
+            figures={"minutes": targets.mobile_reach_minutes},
         )
     has_vans = np.zeros(len(cols), dtype=bool)
     has_vans[: min(n_exist, len(cols))] = sites.vans[: min(n_exist, len(cols))] > 0

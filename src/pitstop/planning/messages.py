@@ -81,6 +81,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "the plan when it is ready.",
         "planning.run_since": "Asked for at {at}.",
         "planning.run_failed": "No plan “{name}”: {reason}",
+        "planning.why.coverage": "no choice of candidate sites puts {share} of vehicles within "
+        "{minutes} minutes",
+        "planning.why.capacity": "the sites and candidates near these places cannot hold their "
+        "demand",
+        "planning.why.assignment": "the sites and candidates near these places cannot share "
+        "their demand without one going over its capacity",
+        "planning.why.van_reach": "some places are out of reach of any possible van base "
+        "({minutes} min)",
+        "planning.why.target_below": "{target} is below the {floor} vehicles on the road and "
+        "in the delivery plan",
+        "planning.why.no_fleet": "no fleet to grow from: give deliveries",
+        "planning.why.no_vehicles": "no vehicles to plan for",
+        "planning.why.name_taken": "a scenario named “{name}” was saved meanwhile; choose "
+        "another name",
+        "planning.why.invalid": "{field}: {reason}",
+        "planning.why.other": "{detail}",
+        "planning.why_where": "{reason}: {places}",
+        "planning.where.coverage": "{name}: {vehicles} vehicles; nearest possible site "
+        "{minutes} min away",
+        "planning.where.van_reach": "{name}: {vehicles} vehicles; nearest possible base "
+        "{minutes} min away",
+        "planning.where.capacity": "{name}: {peak_minutes} min/week at peak",
+        "planning.where.assignment": "{name}: {peak_minutes} min/week at peak",
+        "planning.where_more": "and {n} more",
+        "planning.where_sep": "; ",
         "planning.in_progress": "Plans being computed",
         "planning.vehicles": "Vehicles",
         "planning.vehicles_end": "{n} vehicles at the end",
@@ -220,6 +245,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "planning.run_running": "后台任务正在计算；本页会自动刷新，算好后打开方案。",
         "planning.run_since": "提交时间：{at}。",
         "planning.run_failed": "方案「{name}」未能生成：{reason}",
+        "planning.why.coverage": "无论在哪些候选地点新开网点，都无法让 {share} 的车辆"
+        "处于 {minutes} 分钟车程内",
+        "planning.why.capacity": "这些地点附近的现有网点和候选地点容纳不下它们的需求",
+        "planning.why.assignment": "这些地点附近的现有网点和候选地点无论怎样分担它们的需求，"
+        "都会有网点超出产能",
+        "planning.why.van_reach": "部分地点超出任何可设上门服务站的服务半径（{minutes} 分钟）",
+        "planning.why.target_below": "目标保有量 {target} 辆低于在用车辆与交付计划"
+        "合计的 {floor} 辆",
+        "planning.why.no_fleet": "没有可据以增长的现有车辆：请提供交付计划",
+        "planning.why.no_vehicles": "没有可规划的车辆",
+        "planning.why.name_taken": "此间已保存了同名方案「{name}」，请换一个名称",
+        "planning.why.invalid": "请检查参数「{field}」",
+        "planning.why.other": "请检查参数后重试",
+        "planning.why_where": "{reason}：{places}",
+        "planning.where.coverage": "{name}：{vehicles} 辆车，最近的可选网点 {minutes} 分钟车程",
+        "planning.where.van_reach": "{name}：{vehicles} 辆车，最近的可设服务站 {minutes} 分钟车程",
+        "planning.where.capacity": "{name}：高峰时每周 {peak_minutes} 分钟工时",
+        "planning.where.assignment": "{name}：高峰时每周 {peak_minutes} 分钟工时",
+        "planning.where_more": "另有 {n} 个地点",
+        "planning.where_sep": "；",
         "planning.in_progress": "正在计算的方案",
         "planning.vehicles": "保有量",
         "planning.vehicles_end": "期末 {n} 辆",

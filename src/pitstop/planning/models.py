@@ -39,7 +39,7 @@ class PlanRun(Base):
 
     A full-scale plan takes tens of seconds, too long for a request: the page queues a run
     (with its outbox job, in one transaction) and follows it until it is ``done`` (the
-    scenario it saved) or ``failed`` (the reason, for the planner to act on).
+    scenario it saved) or ``failed`` (the reason, for the planner to act on: ``failure``).
     """
 
     __tablename__ = "plan_runs"
@@ -48,7 +48,9 @@ class PlanRun(Base):
     name: Mapped[str] = mapped_column(String(120), index=True)
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12))  # queued | running | done | failed
-    error: Mapped[str] = mapped_column(String(1000), default="")
+    error: Mapped[str] = mapped_column(String(1000), default="")  # why it failed, in English
+    # Why it failed, as data the pages word in their language (``planning.refusals``).
+    failure: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     scenario_id: Mapped[int | None] = mapped_column(ForeignKey("plan_scenarios.id"))
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

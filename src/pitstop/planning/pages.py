@@ -36,7 +36,7 @@ from pitstop.identity import policy
 from pitstop.identity.actor import Actor
 from pitstop.ids import MAX_ID
 from pitstop.network import service as network
-from pitstop.planning import export, runs, service, studio, svg_chart, svg_map
+from pitstop.planning import export, refusals, runs, service, studio, svg_chart, svg_map
 from pitstop.planning.schemas import PlanningParams, ScenarioCreate, ScenarioRead, ScenarioSummary
 from pitstop.web.pages import FormViewer, Page, Viewer
 
@@ -50,6 +50,7 @@ PLAN_FIELDS = (*FORECAST_FIELDS, "coverage_share")
 CHARTS_SHOWN = 12
 ALERTS_SHOWN = 40
 ROWS_SHOWN = 30
+PLACES_SHOWN = 10  # places named in a refusal; the API lists up to 50
 
 
 def _planner(page: Page, action: str = "plan.read") -> Actor:
@@ -121,15 +122,62 @@ def _parse(page: Page, values: dict[str, str]) -> Parsed:
 
 
 def _field_errors(page: Page, exc: InvalidInputError | ManyInvalidInputError) -> dict[str, str]:
-    """A service's refusal as messages by form field; what fits no field goes under ``""``."""
-    out: dict[str, str] = {}
-    for problem in exc.problems:
-        field = problem.field if problem.field in PLAN_FIELDS else ""
-        text = page.t("planning.refused", reason=problem.reason)
-        out[field] = f"{out[field]} {text}" if field in out else text
-    if not out:
-        out[""] = page.t("planning.refused", reason=exc.detail)
+    """A service's refusal as a message by its form field; one that fits no field goes under
+    ``""``."""
+    refusal = refusals.of(exc)
+    reason, places = _worded(page, refusal)
+    if places:
+        reason = page.t(
+            "planning.why_where", reason=reason, places=page.t("planning.where_sep").join(places)
+        )
+    field = refusal.field_name if refusal.field_name in PLAN_FIELDS else ""
+    return {field: page.t("planning.refused", reason=reason)}
+
+
+def _number(value: Any, *, whole: bool = False) -> Any:
+    """A figure as the page shows it: thousands separated; a target's fraction kept (45.5
+    minutes), a place's figures rounded (``whole``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if whole or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:g}"
+
+
+def _place_figures(place: dict[str, Any]) -> dict[str, Any]:
+    """A place's figures rounded, but short trips to a tenth of a minute: "1 min away" would
+    read as within a 1-minute target when the trip is 1.4 minutes."""
+    out = {k: _number(v, whole=True) for k, v in place.items()}
+    minutes = place.get("minutes")
+    if isinstance(minutes, int | float) and abs(minutes) < 10:
+        out["minutes"] = f"{minutes:.1f}"
     return out
+
+
+def _worded(page: Page, refusal: refusals.Refusal) -> tuple[str, list[str]]:
+    """Why the planner refused, in the page's language, and the places it is about (the
+    first ``PLACES_SHOWN``, then how many more)."""
+    values = {k: _number(v) for k, v in refusal.values.items()}
+    if "share" in refusal.values:
+        values["share"] = f"{float(refusal.values['share']):.0%}"
+    if refusal.kind == "invalid":
+        field = str(refusal.values.get("field", ""))
+        values["field"] = page.t(f"planning.field.{field}") if field in PLAN_FIELDS else field
+        values.setdefault("reason", "")
+    elif refusal.kind == "other" and not values.get("detail"):
+        values["detail"] = page.t("planning.bad.params")
+    reason = page.t(f"planning.why.{refusal.kind}", **values)
+    places = [
+        page.t(
+            f"planning.where.{refusal.kind}",
+            **(dict.fromkeys(("vehicles", "minutes", "peak_minutes"), "?") | _place_figures(p)),
+        )
+        for p in refusal.places[:PLACES_SHOWN]
+    ]
+    more = len(refusal.places) - len(places) + refusal.more
+    if places and more > 0:
+        places.append(page.t("planning.where_more", n=f"{more:,}"))
+    return reason, places
 
 
 def _int(value: str) -> int | None:
@@ -474,6 +522,7 @@ def _scenarios_page(
     *,
     name: str = "",
     error: str | None = None,
+    error_places: list[str] | None = None,
     status: int = 200,
 ) -> Response:
     with page.db.unit_of_work(write=False) as s:
@@ -490,6 +539,7 @@ def _scenarios_page(
         name=name,
         name_error=form.errors.get("name", ""),
         error=error or form.errors.get("", ""),
+        error_places=error_places or [],
         idem=secrets.token_urlsafe(16),
         can_write=policy.allows(actor, "plan.write"),
     )
@@ -583,17 +633,22 @@ def run_page(page: Viewer, run_id: int) -> Response:
         raise NotFoundError("plan run", run_id)
     with page.db.unit_of_work(write=False) as s:
         run = runs.get(s, actor=actor, run_id=run_id)
-        status, name, scenario_id, error = run.status, run.name, run.scenario_id, run.error
+        status, name, scenario_id = run.status, run.name, run.scenario_id
         params, created_at = dict(run.params), run.created_at
+        refusal = refusals.Refusal.from_json(run.failure)
+        if refusal.kind == "other" and not refusal.values.get("detail"):
+            refusal = refusals.Refusal("other", {"detail": run.error})
     if status == "done" and scenario_id is not None:
         return page.redirect(f"/planning/scenarios/{scenario_id}?done=saved")
     if status == "failed":
+        reason, places = _worded(page, refusal)
         return _scenarios_page(
             page,
             actor,
             Parsed(_values_of(params), None, {}),
             name=name,
-            error=page.t("planning.run_failed", name=name, reason=error),
+            error=page.t("planning.run_failed", name=name, reason=reason),
+            error_places=places,
             status=422,
         )
     return _render(
@@ -754,6 +809,7 @@ def compare_page(
             name="",
             name_error="",
             error=page.t("planning.pick_two"),
+            error_places=[],
             idem=secrets.token_urlsafe(16),
             can_write=policy.allows(actor, "plan.write"),
         )

@@ -2,9 +2,10 @@
 
 The studio's form queues a :class:`PlanRun` and its outbox job in one transaction; the
 worker's ``planning.run`` job (``planning.tasks``) computes the plan outside any write
-transaction and saves the scenario, or records why no plan could be made. A run moves
-``queued → running → done | failed``; each move is a guarded update, so a job retried after
-a lost lease never saves the same plan twice.
+transaction and saves the scenario, or records why no plan could be made (as data, so that
+the studio says it in the planner's language). A run moves ``queued → running → done |
+failed``; each move is a guarded update, so a job retried after a lost lease never saves the
+same plan twice.
 """
 
 from __future__ import annotations
@@ -14,29 +15,28 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from pitstop.errors import ConflictError, FieldProblem, NotFoundError
+from pitstop.errors import NotFoundError
 from pitstop.identity import policy
 from pitstop.identity.actor import Actor
 from pitstop.jobs import outbox
 from pitstop.planning import repository
+from pitstop.planning.errors import ScenarioNameTakenError
 from pitstop.planning.models import PlanRun
+from pitstop.planning.refusals import Refusal
 from pitstop.planning.schemas import ScenarioCreate
 
 JOB = "planning.run"
 
 
 def queue(session: Session, *, actor: Actor, request: ScenarioCreate, now: datetime) -> PlanRun:
-    """Ask the worker for a plan. Raises ConflictError if a scenario, or a run still in
-    progress, has the name."""
+    """Ask the worker for a plan. Raises ScenarioNameTakenError if a scenario, or a run still
+    in progress, has the name."""
     policy.require(actor, "plan.write")
     if (
         repository.scenario_by_name(session, request.name) is not None
         or repository.active_run_named(session, request.name) is not None
     ):
-        raise ConflictError(
-            f"a scenario named {request.name!r} exists",
-            problems=[FieldProblem("name", "is taken")],
-        )
+        raise ScenarioNameTakenError(request.name)
     run = PlanRun(
         name=request.name,
         params=request.params.model_dump(mode="json"),
@@ -81,8 +81,12 @@ def finish(session: Session, run_id: int, *, scenario_id: int, now: datetime) ->
     return _end(session, run_id, now, status="done", scenario_id=scenario_id)
 
 
-def fail(session: Session, run_id: int, *, error: str, now: datetime) -> bool:
-    return _end(session, run_id, now, status="failed", error=error[:1000])
+def fail(session: Session, run_id: int, *, refusal: Refusal, error: str, now: datetime) -> bool:
+    """End the run as failed: ``refusal`` for the pages to word, ``error`` in English for
+    operators and logs."""
+    return _end(
+        session, run_id, now, status="failed", failure=refusal.to_json(), error=error[:1000]
+    )
 
 
 def _end(session: Session, run_id: int, now: datetime, **values: object) -> bool:

@@ -33,13 +33,7 @@ from pitstop.engines.location import (
     SetCoveringData,
     solve,
 )
-from pitstop.errors import (
-    ConflictError,
-    FieldProblem,
-    InvalidInputError,
-    ManyInvalidInputError,
-    NotFoundError,
-)
+from pitstop.errors import InvalidInputError, NotFoundError
 from pitstop.identity import policy
 from pitstop.identity.actor import Actor
 from pitstop.network.rules import slot_times
@@ -54,6 +48,7 @@ from pitstop.planning.capacity import (
     Targets,
     plan_capacity,
 )
+from pitstop.planning.errors import PlanInputError, PlanNotMetError, ScenarioNameTakenError
 from pitstop.planning.models import PlanScenario
 from pitstop.planning.network import (
     VISITS,
@@ -88,18 +83,6 @@ from pitstop.planning.rules import (
 from pitstop.planning.schemas import PlanningParams, ScenarioCreate
 
 SITE_KINDS = ("centre", "authorised_outlet")
-
-
-class PlanNotMetError(ManyInvalidInputError):
-    """No plan can meet the targets: the detail lists the places and why."""
-
-    title = "Targets cannot be met"
-
-    def __init__(self, error: PlanInfeasibleError) -> None:
-        super().__init__(
-            str(error),
-            problems=[FieldProblem(f"place {name}", why) for name, why in error.places[:50]],
-        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,15 +234,20 @@ def load_inputs(session: Session, params: PlanningParams, *, today: date) -> Inp
     if params.target_vehicles is not None:
         extra = params.target_vehicles - current - explicit
         if extra < -0.5:
-            raise InvalidInputError(
+            raise PlanInputError(
                 "target_vehicles",
                 f"{params.target_vehicles} is below the {current + explicit:.0f} vehicles on the "
                 "road and in the delivery plan",
+                code="target_below",
+                target=params.target_vehicles,
+                floor=round(current + explicit),
             )
         if extra > 0:
             base = np.array(count, dtype=np.float64)
             if base.sum() <= 0:
-                raise InvalidInputError("target_vehicles", "no fleet to grow from: give deliveries")
+                raise PlanInputError(
+                    "target_vehicles", "no fleet to grow from: give deliveries", code="no_fleet"
+                )
             # The first horizon month is part-way through: deliveries from the next one on.
             months = max(1, horizon.months - 1)
             spread = spread_deliveries(base, extra, months, ramp=params.delivery_ramp)
@@ -950,7 +938,7 @@ def run_capacity_plan(
         PlanNotMetError: no plan can meet the targets (which places, and why).
     """
     if len(inputs.places) == 0:
-        raise InvalidInputError("fleet", "no vehicles to plan for")
+        raise PlanInputError("fleet", "no vehicles to plan for", code="no_vehicles")
     try:
         plan = plan_capacity(
             inputs.places,
@@ -1107,11 +1095,11 @@ def plan_scenario(
     :func:`save_scenario` (a keyed retry must reach its replay, not a conflict).
 
     Raises:
-        ConflictError: the name is taken. PlanNotMetError: targets no plan can meet.
+        ScenarioNameTakenError: the name is taken. PlanNotMetError: targets no plan can meet.
     """
     policy.require(actor, "plan.write")
     if check_name and repository.scenario_by_name(session, request.name) is not None:
-        raise ConflictError(f"a scenario named {request.name!r} exists")
+        raise ScenarioNameTakenError(request.name)
     params = request.params
     if params.start is None:
         params = params.model_copy(update={"start": _today(clock)})
@@ -1129,10 +1117,10 @@ def plan_scenario(
 def save_scenario(
     session: Session, *, actor: Actor, planned: PlannedScenario, clock: Clock
 ) -> PlanScenario:
-    """Save a computed plan under its name. Raises ConflictError if the name is taken."""
+    """Save a computed plan under its name. Raises ScenarioNameTakenError if the name is taken."""
     policy.require(actor, "plan.write")
     if repository.scenario_by_name(session, planned.name) is not None:
-        raise ConflictError(f"a scenario named {planned.name!r} exists")
+        raise ScenarioNameTakenError(planned.name)
     result = planned.result
     return repository.add_scenario(
         session,

@@ -14,7 +14,7 @@ from pitstop.clock import FixedClock
 from pitstop.db.uow import Database
 from pitstop.errors import PitstopError
 from pitstop.identity.actor import SYSTEM
-from pitstop.planning import runs, service
+from pitstop.planning import refusals, runs, service
 from pitstop.planning.schemas import PlanningParams, ScenarioCreate
 
 
@@ -40,4 +40,4 @@ def run_plan(db: Database, payload: dict[str, Any], now: datetime) -> None:
         # Targets no plan can meet, a name taken meanwhile, bad parameters: the planner's
         # to act on, so the run fails with the reason instead of being retried.
         with db.unit_of_work() as s:
-            runs.fail(s, run_id, error=str(exc), now=now)
+            runs.fail(s, run_id, refusal=refusals.of(exc), error=str(exc), now=now)

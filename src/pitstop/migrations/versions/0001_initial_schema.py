@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 19:04:32.797026
+Create Date: 2026-11-27 21:24:14.743043
 """
 
 from collections.abc import Sequence
@@ -1133,6 +1133,7 @@ def upgrade() -> None:
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("error", sa.String(length=1000), nullable=False),
+        sa.Column("failure", sa.JSON(), nullable=True),
         sa.Column("scenario_id", sa.Integer(), nullable=True),
         sa.Column("created_at", pitstop.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
