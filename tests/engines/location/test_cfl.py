@@ -46,6 +46,41 @@ def test_small_instances_reach_the_brute_force_optimum(method: str, seed: int) -
         assert result.objective >= optimum - 1e-6
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_customers=st.integers(1, 7),
+    n_sites=st.integers(1, 5),
+    data=st.data(),
+)
+def test_uncapacitated_instances_reach_the_brute_force_optimum(
+    seed: int, n_customers: int, n_sites: int, data: st.DataObject
+) -> None:
+    """Capacities that each hold all demand take the reduced uncapacitated model, whose
+    column dropping leans on free and fixed-open sites: both are drawn here."""
+    rng = np.random.default_rng(seed)
+    demand = rng.integers(0, 10, n_customers).astype(float)
+    cost = rng.integers(0, 40, (n_customers, n_sites)).astype(float)
+    if data.draw(st.booleans()):
+        cost = cost + rng.random((n_customers, n_sites))
+    fixed_cost = rng.integers(0, 60, n_sites).astype(float)
+    free = data.draw(st.sets(st.integers(0, n_sites - 1), max_size=n_sites))
+    fixed_cost[list(free)] = 0.0
+    fixed = tuple(data.draw(st.sets(st.integers(0, n_sites - 1), max_size=2)))
+    capacity = np.full(n_sites, demand.sum() + data.draw(st.integers(0, 5)))
+    instance = CFLData(
+        cost=cost, demand=demand, capacity=capacity, fixed_cost=fixed_cost, fixed_open=fixed
+    )
+    result = solve(instance, stop=MaxIterations(200))
+    optimum = cfl_optimum(cost, demand, capacity, fixed_cost, fixed)
+    assert result.objective == pytest.approx(optimum, abs=1e-6)
+    assert result.optimal
+    assert set(fixed) <= set(result.facilities)
+    served = cost[np.arange(n_customers), np.array(result.assignment)].sum()
+    opened = fixed_cost[list(result.facilities)].sum()
+    assert served + opened == pytest.approx(result.objective, abs=1e-6)
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_fixed_sites_stay_open_even_when_useless(method: str) -> None:
     base = make_instance(5)
