@@ -24,6 +24,72 @@ class MipOutcome:
     infeasible: bool
 
 
+def _lp(
+    cost: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    matrix: sp.csc_array,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+) -> highspy.HighsLp:
+    lp = highspy.HighsLp()
+    n_col = int(cost.shape[0])
+    n_row = int(row_lower.shape[0])
+    lp.num_col_ = n_col
+    lp.num_row_ = n_row
+    lp.col_cost_ = cost.astype(np.float64)
+    lp.col_lower_ = lower.astype(np.float64)
+    lp.col_upper_ = upper.astype(np.float64)
+    lp.row_lower_ = row_lower.astype(np.float64)
+    lp.row_upper_ = row_upper.astype(np.float64)
+    csc = sp.csc_array(matrix)
+    csc.sort_indices()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(np.float64)
+    lp.a_matrix_.num_col_ = n_col
+    lp.a_matrix_.num_row_ = n_row
+    return lp
+
+
+@dataclass(frozen=True)
+class LpOutcome:
+    """An optimal LP point, its objective and its reduced costs (None if not optimal)."""
+
+    values: FloatArray
+    objective: float
+    reduced: FloatArray
+
+
+def solve_lp(
+    *,
+    cost: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    matrix: sp.csc_array,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+    time_limit: float = math.inf,
+) -> LpOutcome | None:
+    """The LP optimum with reduced costs, for reduced-cost fixing; None if not optimal."""
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    if math.isfinite(time_limit):
+        h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+    h.passModel(_lp(cost, lower, upper, matrix, row_lower, row_upper))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = h.getSolution()
+    return LpOutcome(
+        values=np.asarray(solution.col_value, dtype=np.float64),
+        objective=float(h.getInfo().objective_function_value),
+        reduced=np.asarray(solution.col_dual, dtype=np.float64),
+    )
+
+
 def solve_mip(
     *,
     cost: FloatArray,
@@ -44,24 +110,7 @@ def solve_mip(
     ``relax=True`` drops integrality and returns the LP optimum as both objective and bound.
     ``presolve=False`` saves its setup on models already reduced by the caller.
     """
-    lp = highspy.HighsLp()
-    n_col = int(cost.shape[0])
-    n_row = int(row_lower.shape[0])
-    lp.num_col_ = n_col
-    lp.num_row_ = n_row
-    lp.col_cost_ = cost.astype(np.float64)
-    lp.col_lower_ = lower.astype(np.float64)
-    lp.col_upper_ = upper.astype(np.float64)
-    lp.row_lower_ = row_lower.astype(np.float64)
-    lp.row_upper_ = row_upper.astype(np.float64)
-    csc = sp.csc_array(matrix)
-    csc.sort_indices()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-    lp.a_matrix_.value_ = csc.data.astype(np.float64)
-    lp.a_matrix_.num_col_ = n_col
-    lp.a_matrix_.num_row_ = n_row
+    lp = _lp(cost, lower, upper, matrix, row_lower, row_upper)
     if not relax:
         lp.integrality_ = [
             highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous

@@ -32,7 +32,7 @@ from pitstop.engines.location._common import (
     is_integral,
     round_bound,
 )
-from pitstop.engines.location._highs import solve_mip
+from pitstop.engines.location._highs import solve_lp, solve_mip
 from pitstop.engines.location.errors import LocationInfeasibleError, LocationInputError
 from pitstop.engines.location.result import Result, relative_gap
 from pitstop.engines.location.stop import Budget, StopRule
@@ -82,12 +82,15 @@ class CFLParams:
         repair_every: subgradient iterations between two primal repairs.
         heuristic_share: unused since ``"auto"`` no longer runs the heuristic before the
             MIP; kept so existing callers still construct.
+        guess_slacks: relative slacks over the LP bound tried in turn as upper-bound guesses
+            for reduced-cost fixing before the full MIP (see :func:`_guessed_mip`).
     """
 
     method: Literal["auto", "mip", "heuristic"] = "auto"
     mip_max_cells: int = 20_000
     repair_every: int = 5
     heuristic_share: float = 0.3
+    guess_slacks: tuple[float, ...] = (0.002, 0.01)
 
 
 class _Instance:
@@ -308,13 +311,25 @@ def _lagrangian_heuristic(
     return best_assign, upper, best
 
 
-def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntArray | None, float]:
+@dataclass(frozen=True)
+class _Model:
+    """A MIP in HiGHS's terms: column costs and bounds, sparse rows and row bounds."""
+
+    cost: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    matrix: sp.csc_array
+    row_lower: FloatArray
+    row_upper: FloatArray
+
+
+def _strong_model(inst: _Instance) -> _Model:
+    """Columns: sites, then ``x_ij`` row-major. Rows: one assignment row per customer, one
+    capacity row per site, one ``x_ij <= y_j`` row per column ``x_ij``, the aggregate cut."""
     n_c, n_s = inst.n_customers, inst.n_sites
     n_x = n_c * n_s
-    cost = np.concatenate([inst.f, inst.c.ravel()])
     lower = np.zeros(n_s + n_x)
     lower[np.flatnonzero(inst.fixed)] = 1.0
-    upper = np.ones(n_s + n_x)
     x_col = n_s + np.arange(n_x)
     cust = np.repeat(np.arange(n_c), n_s)
     site = np.tile(np.arange(n_s), n_c)
@@ -334,23 +349,38 @@ def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntAr
             inst.s,
         ]
     )
-    matrix = sp.csc_array((vals, (rows, cols)), shape=(aggregate + 1, n_s + n_x))
-    row_lower = np.concatenate([np.ones(n_c), np.full(n_s + n_x, -np.inf), [inst.total_demand]])
-    row_upper = np.concatenate([np.ones(n_c), np.zeros(n_s + n_x), [np.inf]])
+    return _Model(
+        cost=np.concatenate([inst.f, inst.c.ravel()]),
+        lower=lower,
+        upper=np.ones(n_s + n_x),
+        matrix=sp.csc_array((vals, (rows, cols)), shape=(aggregate + 1, n_s + n_x)),
+        row_lower=np.concatenate([np.ones(n_c), np.full(n_s + n_x, -np.inf), [inst.total_demand]]),
+        row_upper=np.concatenate([np.ones(n_c), np.zeros(n_s + n_x), [np.inf]]),
+    )
+
+
+def _assignment(inst: _Instance, x: FloatArray) -> IntArray:
+    assign: IntArray = np.argmax(x.reshape(inst.n_customers, inst.n_sites), axis=1)
+    return assign.astype(np.intp)
+
+
+def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntArray | None, float]:
+    n_c, n_s = inst.n_customers, inst.n_sites
+    model = _strong_model(inst)
     start_values = None
     if start is not None:
-        start_values = np.zeros(n_s + n_x)
+        start_values = np.zeros(model.cost.size)
         start_values[start] = 1.0
         start_values[np.flatnonzero(inst.fixed)] = 1.0
         start_values[n_s + np.arange(n_c) * n_s + start] = 1.0
     outcome = solve_mip(
-        cost=cost,
-        lower=lower,
-        upper=upper,
-        matrix=matrix,
-        row_lower=row_lower,
-        row_upper=row_upper,
-        integer=np.ones(n_s + n_x, dtype=bool),
+        cost=model.cost,
+        lower=model.lower,
+        upper=model.upper,
+        matrix=model.matrix,
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        integer=np.ones(model.cost.size, dtype=bool),
         time_limit=budget.seconds_left(),
         start=start_values,
     )
@@ -358,8 +388,88 @@ def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntAr
         raise LocationInfeasibleError("no assignment respects the capacities")
     if outcome.values is None:
         return None, outcome.bound
-    x = outcome.values[n_s:].reshape(n_c, n_s)
-    return np.argmax(x, axis=1).astype(np.intp), outcome.bound
+    return _assignment(inst, outcome.values[n_s:]), outcome.bound
+
+
+def _guessed_mip(
+    inst: _Instance, budget: Budget, slacks: tuple[float, ...]
+) -> tuple[IntArray | None, float]:
+    """The strong MIP reduced by LP reduced costs against a guessed upper bound.
+
+    With ``z`` the LP optimum and ``r_k`` a column's reduced cost, every solution using a
+    column at zero in the LP costs at least ``z + r_k``. For a guess ``g = z (1 + slack)``
+    the columns with ``z + r_k > g`` are dropped (and linking rows left without their
+    ``x``): the reduced MIP holds every solution costing at most ``g``. If its optimum is
+    at most ``g`` it is optimal overall; if it found a costlier solution, that cost is the
+    next guess (which must succeed), else the next slack is tried. Returns (None, best
+    bound) when no guess sufficed, for the caller to run the full MIP.
+    """
+    n_s = inst.n_sites
+    model = _strong_model(inst)
+    lp = solve_lp(
+        cost=model.cost,
+        lower=model.lower,
+        upper=model.upper,
+        matrix=model.matrix,
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        time_limit=budget.seconds_left(),
+    )
+    if lp is None:
+        return None, -math.inf
+    bound = lp.objective
+    at_zero = lp.values <= 1e-9
+    guesses = [lp.objective + slack * abs(lp.objective) for slack in slacks]
+    found: FloatArray | None = None  # the last reduced MIP's point, in full columns
+    while guesses and budget.seconds_left() > 0:
+        guess = guesses.pop(0) + inst.tol
+        # reduced costs carry HiGHS's 1e-7 dual tolerance: drop only with room to spare
+        margin = 1e-6 * max(1.0, abs(lp.objective))
+        cols, rows = _kept(inst, at_zero & (lp.objective + lp.reduced > guess + margin))
+        outcome = solve_mip(
+            cost=model.cost[cols],
+            lower=model.lower[cols],
+            upper=model.upper[cols],
+            matrix=sp.csc_array(model.matrix[rows][:, cols]),
+            row_lower=model.row_lower[rows],
+            row_upper=model.row_upper[rows],
+            integer=np.ones(cols.size, dtype=bool),
+            time_limit=budget.seconds_left(),
+            start=None if found is None else found[cols],
+            presolve=False,
+        )
+        if outcome.values is not None:
+            found = np.zeros(model.cost.size)
+            found[cols] = outcome.values
+            if outcome.objective <= guess:
+                return _assignment(inst, found[n_s:]), min(outcome.bound, guess)
+            # a solution above the guess bounds the optimum: guessing it next must succeed
+            guesses = [outcome.objective]
+        if outcome.infeasible or outcome.optimal:
+            bound = max(bound, guess)  # nothing at or below the guess
+    return None, bound
+
+
+def _kept(inst: _Instance, dropped: BoolArray) -> tuple[IntArray, IntArray]:
+    """Columns and rows of the strong model left when ``dropped`` columns are fixed at 0.
+
+    A dropped site takes its assignment columns with it; a linking row ``x_ij <= y_j``
+    without its ``x_ij`` says nothing and goes too.
+    """
+    n_c, n_s = inst.n_customers, inst.n_sites
+    dropped = dropped.copy()
+    dropped[:n_s] &= ~inst.fixed
+    x_dropped = dropped[n_s:].reshape(n_c, n_s) | dropped[None, :n_s]
+    dropped[n_s:] = x_dropped.ravel()
+    cols = np.flatnonzero(~dropped)
+    rows = np.concatenate(
+        [
+            np.arange(n_c + n_s),
+            n_c + n_s + np.flatnonzero(~dropped[n_s:]),
+            [n_c + n_s + n_c * n_s],
+        ]
+    )
+    return cols, rows
 
 
 def _uncapacitated_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, float]:
@@ -450,7 +560,14 @@ def solve(
         label = "mip"
         best, bound = _uncapacitated_mip(inst, budget)
         upper = inst.total(best) if best is not None else math.inf
-    elif params.method == "mip" or small:
+    elif small:
+        label = "mip"
+        best, bound = _guessed_mip(inst, budget, params.guess_slacks)
+        if best is None and budget.seconds_left() > 0:
+            best, mip_bound = _mip(inst, budget, None)
+            bound = max(bound, mip_bound)
+        upper = inst.total(best) if best is not None else math.inf
+    elif params.method == "mip":
         label = "mip"
         best, bound = _mip(inst, budget, None)
         upper = inst.total(best) if best is not None else math.inf
