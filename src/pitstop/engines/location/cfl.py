@@ -393,7 +393,7 @@ def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntAr
 
 def _guessed_mip(
     inst: _Instance, budget: Budget, slacks: tuple[float, ...]
-) -> tuple[IntArray | None, float]:
+) -> tuple[IntArray | None, float, IntArray | None]:
     """The strong MIP reduced by LP reduced costs against a guessed upper bound.
 
     With ``z`` the LP optimum and ``r_k`` a column's reduced cost, every solution using a
@@ -402,10 +402,15 @@ def _guessed_mip(
     ``x``): the reduced MIP holds every solution costing at most ``g``. If its optimum is
     at most ``g`` it is optimal overall; if it found a costlier solution, that cost is the
     next guess (which must succeed), else the next slack is tried. Returns (None, best
-    bound) when no guess sufficed, for the caller to run the full MIP.
+    bound, a start) when no guess sufficed, for the caller to run the full MIP.
+
+    A guess from a slack gets ten times the LP's time (at least 50 ms): where the LP bound
+    is weak the reduced MIP is as hard as the whole one, and its best point then only
+    serves as the full MIP's start.
     """
     n_s = inst.n_sites
     model = _strong_model(inst)
+    lp_started = budget.elapsed()
     lp = solve_lp(
         cost=model.cost,
         lower=model.lower,
@@ -416,11 +421,13 @@ def _guessed_mip(
         time_limit=budget.seconds_left(),
     )
     if lp is None:
-        return None, -math.inf
+        return None, -math.inf, None
+    guess_seconds = max(0.05, 10 * (budget.elapsed() - lp_started))
     bound = lp.objective
     at_zero = lp.values <= 1e-9
     guesses = [lp.objective + slack * abs(lp.objective) for slack in slacks]
     found: FloatArray | None = None  # the last reduced MIP's point, in full columns
+    capped = True  # guesses from slacks are time-capped; one from a found solution is not
     while guesses and budget.seconds_left() > 0:
         guess = guesses.pop(0) + inst.tol
         # reduced costs carry HiGHS's 1e-7 dual tolerance: drop only with room to spare
@@ -434,7 +441,7 @@ def _guessed_mip(
             row_lower=model.row_lower[rows],
             row_upper=model.row_upper[rows],
             integer=np.ones(cols.size, dtype=bool),
-            time_limit=budget.seconds_left(),
+            time_limit=min(budget.seconds_left(), guess_seconds if capped else math.inf),
             start=None if found is None else found[cols],
             presolve=False,
         )
@@ -442,12 +449,15 @@ def _guessed_mip(
             found = np.zeros(model.cost.size)
             found[cols] = outcome.values
             if outcome.objective <= guess:
-                return _assignment(inst, found[n_s:]), min(outcome.bound, guess)
-            # a solution above the guess bounds the optimum: guessing it next must succeed
-            guesses = [outcome.objective]
+                return _assignment(inst, found[n_s:]), min(outcome.bound, guess), None
         if outcome.infeasible or outcome.optimal:
             bound = max(bound, guess)  # nothing at or below the guess
-    return None, bound
+        elif capped:
+            break  # out of time: a hard instance, for the full MIP
+        if found is not None:
+            # a solution above the guess bounds the optimum: guessing it next must succeed
+            guesses, capped = [float(model.cost @ found)], False
+    return None, bound, None if found is None else _assignment(inst, found[n_s:])
 
 
 def _kept(inst: _Instance, dropped: BoolArray) -> tuple[IntArray, IntArray]:
@@ -562,9 +572,9 @@ def solve(
         upper = inst.total(best) if best is not None else math.inf
     elif small:
         label = "mip"
-        best, bound = _guessed_mip(inst, budget, params.guess_slacks)
+        best, bound, start = _guessed_mip(inst, budget, params.guess_slacks)
         if best is None and budget.seconds_left() > 0:
-            best, mip_bound = _mip(inst, budget, None)
+            best, mip_bound = _mip(inst, budget, start)
             bound = max(bound, mip_bound)
         upper = inst.total(best) if best is not None else math.inf
     elif params.method == "mip":
