@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from pitstop.planning.capacity import Miss
 from tests.conftest import token_for
 from tests.factories import make_owner, make_user
 from tests.planning.helpers import build_planning_world
@@ -108,3 +109,17 @@ def test_a_target_no_plan_can_meet_is_a_problem_document_in_english(
     fields = {e["field"] for e in problem["errors"]}
     assert fields == {"place Shanghai", "place Yichang", "place Shiyan"}
     assert all("vehicles; nearest possible site" in e["reason"] for e in problem["errors"])
+
+
+def test_where_a_plan_misses_is_listed_in_english_and_as_data(
+    client: Any, planner: dict[str, str]
+) -> None:
+    body = {**FAST, "target_lead_days": 0.2}  # quotes come in whole days
+    r = client.post("/api/v1/planning/capacity", json=body, headers=planner)
+    assert r.status_code == 200, r.text
+    plan = r.json()
+    assert plan["meets_targets"] is False
+    assert len(plan["problems"]) == len(plan["misses"]) > 0
+    for text, miss in zip(plan["problems"], plan["misses"], strict=True):
+        assert text == Miss(miss["kind"], miss["place"], miss["figures"]).text
+    assert "SH-C1 maintenance: lead 1 day in week 8" in plan["problems"]

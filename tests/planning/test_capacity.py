@@ -14,10 +14,14 @@ from pitstop.engines.queueing import Site as SimSite
 from pitstop.engines.queueing import Zone as SimZone
 from pitstop.network.rules import road_km
 from pitstop.planning.capacity import (
+    DROPOFF,
+    MISS_KINDS,
     Candidates,
     CapacityPlan,
     Costs,
+    Miss,
     PlanInfeasibleError,
+    Shortfall,
     SolverBudget,
     Targets,
     plan_capacity,
@@ -243,3 +247,51 @@ def test_plan_fails_when_no_candidate_can_reach_the_coverage_target() -> None:
 def test_an_unknown_kind_of_refusal_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown kind"):
         PlanInfeasibleError("weather", [])
+
+
+def test_one_vehicle_reads_in_the_singular() -> None:
+    towns = [Shortfall("A", vehicles=1, minutes=200), Shortfall("B", vehicles=2, minutes=150)]
+    error = PlanInfeasibleError("van_reach", towns, figures={"minutes": 120})
+    assert error.places == [
+        ("A", "1 vehicle; nearest possible base 200 min away"),
+        ("B", "2 vehicles; nearest possible base 150 min away"),
+    ]
+
+
+def test_a_plan_that_misses_says_where_as_data_and_in_english() -> None:
+    plan = _plan(lead_days=0.2)  # quotes come in whole days: no plan keeps a fifth of one
+    assert not plan.meets_targets
+    assert "lead" in {m.kind for m in plan.misses} <= set(MISS_KINDS)
+    assert plan.problems == tuple(m.text for m in plan.misses)
+    leads = [m for m in plan.misses if m.kind == "lead"]
+    assert {m.figures["skill"] for m in leads} == {"maintenance", DROPOFF}
+    first = leads[0]
+    assert first.place in ("S", "NEW-001") and first.figures["days"] == 1
+    assert plan.problems[plan.misses.index(first)] == (
+        f"{first.place} maintenance: lead 1 day in week {first.figures['week']}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("miss", "english"),
+    [
+        (
+            Miss("coverage", figures={"month": 2, "share": 0.853, "minutes": 45.5, "target": 0.9}),
+            "month 2: 85.3% of vehicles within 45.5 min (target 90%)",
+        ),
+        (
+            Miss("mobile_reach", figures={"month": 3, "share": 0.0123}),
+            "month 3: 1.23% of vehicles beyond mobile reach",
+        ),
+        (
+            Miss("lead", "S", {"skill": "repair", "week": 9, "days": 2.4}),
+            "S repair: lead 2 days in week 9",
+        ),
+        (
+            Miss("site_hours", "S", {"hours": 1234.4, "room": 800.0}),
+            "S: needs 1234 technician hours a week, room for 800",
+        ),
+    ],
+)
+def test_each_kind_of_miss_reads_in_english(miss: Miss, english: str) -> None:
+    assert miss.text == english

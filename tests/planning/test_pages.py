@@ -5,12 +5,13 @@ saved on refusal), scenarios side by side, and CSV/GeoJSON downloads that parse.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from html import escape
+from html import escape, unescape
 from typing import Any
 
 import pytest
@@ -196,6 +197,7 @@ def test_studio_speaks_chinese(browser: TestClient) -> None:
     html = browser.get("/planning").text
     assert "网络规划工作台" in html and "各地区预约等待" in html
     assert "湖北" in html  # regions by their Chinese names
+    assert re.search(r">[\d,]+ 公里</text>", html)  # the map's scale bar
 
 
 # --- bad input ---------------------------------------------------------------------------------
@@ -357,11 +359,11 @@ def test_a_refused_plan_reads_in_english_with_its_places(browser: TestClient) ->
     assert r.status_code == 422
     sentence, places = _refusal(r.text)
     assert sentence == (
-        "No plan “impossible”: no choice of candidate sites puts 100% of vehicles within 1 minutes"
+        "No plan “impossible”: no choice of candidate sites puts 100% of vehicles within 1 minute"
     )
     assert {p.partition(":")[0] for p in places} == {"Shanghai", "Yichang", "Shiyan"}, places
     for line in places:
-        assert re.fullmatch(r"[^:]+: [\d,]+ vehicles; nearest possible site [\d.]+ min away", line)
+        assert re.fullmatch(r"[^:]+: [\d,]+ vehicles?; nearest possible site [\d.]+ min away", line)
 
 
 def _failed_run(database: Any, error: Exception) -> int:
@@ -448,6 +450,25 @@ def test_a_long_refusal_names_ten_places_and_counts_the_rest(
     assert places[10:] == ["另有 60 个地点"]  # 50 kept on the run, 70 in all
 
 
+def test_a_place_with_one_vehicle_reads_in_the_singular(people: Any, browser: TestClient) -> None:
+    towns = [
+        Shortfall("Shiyan", vehicles=1, minutes=152.6),
+        Shortfall("Yichang", vehicles=2, minutes=131),
+    ]
+    error = PlanInfeasibleError("coverage", towns, figures={"share": 0.95, "minutes": 1})
+    run_id = _failed_run(people, PlanNotMetError(error))
+    _planner(browser)
+    sentence, places = _refusal(browser.get(f"/planning/runs/{run_id}").text)
+    assert sentence.endswith("puts 95% of vehicles within 1 minute")
+    assert places == [
+        "Shiyan: 1 vehicle; nearest possible site 153 min away",
+        "Yichang: 2 vehicles; nearest possible site 131 min away",
+    ]
+    browser.cookies.set("pitstop_lang", "zh")
+    _, places = _refusal(browser.get(f"/planning/runs/{run_id}").text)
+    assert places[0] == "Shiyan：1 辆车，最近的可选网点 153 分钟车程"
+
+
 @pytest.mark.parametrize(
     ("error", "zh", "en"),
     [
@@ -492,6 +513,156 @@ def test_target_below_todays_fleet_is_refused_in_chinese(browser: TestClient) ->
     assert re.fullmatch(
         r"规划无法进行：目标保有量 5 辆低于在用车辆与交付计划合计的 [\d,]+ 辆", found.group(1)
     ), found.group(1)
+
+
+# --- where a saved plan misses its targets ----------------------------------------------------
+
+_SKILLS_ZH = "保养|维修|钣金喷漆|轮胎|电池|软件|接车"
+_SKILLS_EN = "Maintenance|Repair|Body and paint|Tyres|Battery|Software|Drop-offs"
+
+
+def _misses(html: str) -> list[str]:
+    """The lines under "where this plan misses its targets" on a plan's page."""
+    block = re.search(r'<div class="msg err" role="alert" data-testid="misses">(.*?)</div>', html)
+    assert block is not None, html
+    return [unescape(x) for x in re.findall(r"<li>(.*?)</li>", block.group(1))]
+
+
+def _saved_plan(database: Any, name: str, **changes: Any) -> int:
+    """A plan computed for the planning world and saved with its result changed (a value of
+    None drops the key): misses this small world cannot produce, or a plan saved long ago."""
+    clock = FixedClock(TEST_NOW)
+    params = PlanningParams(weeks=26, candidate_min_population=300_000, seconds=20)
+    with database.unit_of_work(write=False) as s:
+        planned = service.plan_scenario(
+            s, actor=SYSTEM, request=ScenarioCreate(name=name, params=params), clock=clock
+        )
+    result = {k: v for k, v in (planned.result | changes).items() if v is not None}
+    with database.unit_of_work() as s:
+        saved = service.save_scenario(
+            s, actor=SYSTEM, planned=dataclasses.replace(planned, result=result), clock=clock
+        )
+        return saved.id
+
+
+def _tight_plan(browser: TestClient, database: Any) -> tuple[str, dict[str, Any]]:
+    """A plan from the form with a lead-time target under a day, which no plan keeps (quotes
+    come in whole days): its page and its saved result."""
+    r = _run_plan(browser, "tight", weeks="26", target_lead_days="0.2")
+    assert r.status_code == 303, r.text
+    html = browser.get(r.headers["location"]).text
+    with database.unit_of_work(write=False) as s:
+        result = s.scalars(select(PlanScenario)).one().result
+    assert result["misses"] and len(result["misses"]) == len(result["problems"])
+    return html, result
+
+
+def test_where_a_plan_misses_reads_in_chinese(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    html, result = _tight_plan(browser, people)
+    assert "本方案未达标之处：" in html
+    lines, misses = _misses(html), result["misses"]
+    assert len(misses) > 20
+    assert lines[20:] == [f"另有 {len(misses) - 20} 处（API 可列出全部）"]
+    for line, miss in zip(lines[:20], misses[:20], strict=True):
+        found = re.fullmatch(
+            rf"(\S+) (?:{_SKILLS_ZH})：\d+月\d+日 周. 这一周（第 (\d+) 周）预约等待 ([\d.]+) 天",
+            line,
+        )
+        assert found is not None, line
+        assert found.group(1) == miss["place"] and int(found.group(2)) == miss["figures"]["week"]
+        # Nothing in English but the site's code.
+        assert not re.search(r"[A-Za-z]", line.replace(miss["place"], "")), line
+    for english in result["problems"]:
+        assert escape(english) not in html
+    # The plan's tables name skills and provinces in Chinese too.
+    assert not re.search(r"<td>(maintenance|repair|body_paint|tyres|battery|software)</td>", html)
+    assert "<td>湖北</td>" in html and "<td>Hubei</td>" not in html
+
+
+def test_where_a_plan_misses_reads_in_english(people: Any, browser: TestClient) -> None:
+    _planner(browser)
+    html, result = _tight_plan(browser, people)
+    lines, misses = _misses(html), result["misses"]
+    assert lines[20:] == [f"and {len(misses) - 20} more (the API lists them all)"]
+    for line, miss in zip(lines[:20], misses[:20], strict=True):
+        days = miss["figures"]["days"]
+        assert re.fullmatch(
+            rf"{miss['place']}, (?:{_SKILLS_EN}): lead time {days:g} {'day' if days == 1 else 'days'} "
+            rf"in the week of \w{{3}} \d+ \w{{3}} \(week {miss['figures']['week']}\)",
+            line,
+        ), line
+    # Quotes come in whole days: some sites miss by one, others by two.
+    assert {m["figures"]["days"] for m in misses[:20]} == {1, 2}
+
+
+_EVERY_MISS = [
+    {
+        "kind": "coverage",
+        "place": "",
+        "figures": {"month": 1, "share": 0.853, "minutes": 45.5, "target": 0.925},
+    },
+    {"kind": "mobile_reach", "place": "", "figures": {"month": 2, "share": 0.0123}},
+    {"kind": "lead", "place": "SH-C1", "figures": {"skill": "body_paint", "week": 9, "days": 3.44}},
+    {"kind": "lead", "place": "WH-C1", "figures": {"skill": "drop-off", "week": 10, "days": 1.0}},
+    {"kind": "site_hours", "place": "WH-C1", "figures": {"hours": 1234.4, "room": 800.0}},
+]
+
+
+def test_every_kind_of_miss_is_worded_in_both_languages(people: Any, browser: TestClient) -> None:
+    problems = [f"english {k}" for k in range(len(_EVERY_MISS))]
+    sid = _saved_plan(
+        people, "every miss", misses=_EVERY_MISS, problems=problems, meets_targets=False
+    )
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    assert _misses(browser.get(f"/planning/scenarios/{sid}").text) == [
+        "2026-12：45.5 分钟车程内的车辆占 85.3%（目标 92.5%）",
+        "2027-01：1.23% 的车辆超出所有服务车的服务半径",
+        "SH-C1 钣金喷漆：1月25日 周一 这一周（第 9 周）预约等待 3.4 天",
+        "WH-C1 接车：2月1日 周一 这一周（第 10 周）预约等待 1 天",
+        "WH-C1：每周需要 1,234 小时技师工时，最多容纳 800 小时",
+    ]
+    browser.cookies.set("pitstop_lang", "en")
+    assert _misses(browser.get(f"/planning/scenarios/{sid}").text) == [
+        "2026-12: 85.3% of vehicles within 45.5 min (target 92.5%)",
+        "2027-01: 1.23% of vehicles beyond the reach of any van",
+        "SH-C1, Body and paint: lead time 3.4 days in the week of Mon 25 Jan (week 9)",
+        "WH-C1, Drop-offs: lead time 1 day in the week of Mon 1 Feb (week 10)",
+        "WH-C1: needs 1,234 technician hours a week, room for 800",
+    ]
+
+
+def test_a_plan_saved_before_misses_were_data_shows_its_english(
+    people: Any, browser: TestClient
+) -> None:
+    problems = [
+        "SH-C1 maintenance: lead 2 days in week 8",
+        "month 3: 88.0% of vehicles within 60 min (target 90%)",
+    ]
+    sid = _saved_plan(people, "old", misses=None, problems=problems, meets_targets=False)
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    html = browser.get(f"/planning/scenarios/{sid}").text
+    assert "本方案未达标之处：" in html
+    assert _misses(html) == problems
+
+
+def test_a_miss_this_version_cannot_word_shows_its_english(
+    people: Any, browser: TestClient
+) -> None:
+    misses = [
+        {"kind": "noise", "place": "SH-C1", "figures": {"decibels": 90}},
+        {"kind": "lead", "place": "SH-C1", "figures": {"skill": "repair"}},  # no days
+        _EVERY_MISS[2],
+    ]
+    problems = ["SH-C1: too loud", "SH-C1 repair: lead 9 days in week 9", "english"]
+    sid = _saved_plan(people, "odd", misses=misses, problems=problems, meets_targets=False)
+    _planner(browser)
+    browser.cookies.set("pitstop_lang", "zh")
+    lines = _misses(browser.get(f"/planning/scenarios/{sid}").text)
+    assert lines == [*problems[:2], "SH-C1 钣金喷漆：1月25日 周一 这一周（第 9 周）预约等待 3.4 天"]
 
 
 def test_missing_scenario_is_not_found(browser: TestClient) -> None:

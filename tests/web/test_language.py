@@ -21,6 +21,23 @@ def test_catalogues_have_the_same_keys() -> None:
 
 
 @pytest.mark.parametrize(
+    ("n", "en", "zh"),
+    [
+        ("1", "1 vehicle at the end", "期末 1 辆"),
+        ("2", "2 vehicles at the end", "期末 2 辆"),
+        ("0", "0 vehicles at the end", "期末 0 辆"),
+        ("1,001", "1,001 vehicles at the end", "期末 1,001 辆"),
+    ],
+)
+def test_english_words_agree_with_their_count(n: str, en: str, zh: str) -> None:
+    assert i18n.translate("en", "planning.vehicles_end", n=n) == en
+    assert i18n.translate("zh", "planning.vehicles_end", n=n) == zh
+    assert i18n.translate("en", "planning.openings_count", centres=1, outlets=0, bases=2) == (
+        "1 centre, 0 outlets, 2 van bases"
+    )
+
+
+@pytest.mark.parametrize(
     ("header", "lang"),
     [
         ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),

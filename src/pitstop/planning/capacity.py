@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +72,13 @@ Progress = Callable[[str, int, int], None]
 
 
 INFEASIBLE_KINDS = ("coverage", "capacity", "assignment", "van_reach")
+MISS_KINDS = ("coverage", "mobile_reach", "lead", "site_hours")
+DROPOFF = "drop-off"  # a missed lead time on a site's drop-off book, not a skill's
+
+
+def counted(shown: str, one: str, many: str | None = None) -> str:
+    """A count as English reads it: "1 vehicle", "2 vehicles" (``shown`` as printed)."""
+    return f"{shown} {one if shown == '1' else many or one + 's'}"
 
 
 @dataclass(frozen=True)
@@ -141,7 +149,7 @@ class PlanInfeasibleError(ValueError):
         if self.kind in ("coverage", "van_reach"):
             what = "site" if self.kind == "coverage" else "base"
             return (
-                f"{place.vehicles:.0f} vehicles; nearest possible {what} "
+                f"{counted(f'{place.vehicles:.0f}', 'vehicle')}; nearest possible {what} "
                 f"{place.minutes:.0f} min away"
             )
         if self.kind == "capacity":
@@ -259,6 +267,42 @@ class SolveNote:
 
 
 @dataclass(frozen=True)
+class Miss:
+    """Where the replayed plan misses a target, as data that pages word in their language.
+
+    ``kind`` is one of ``MISS_KINDS``; ``place`` is the site's code, or empty where the whole
+    network misses; ``figures`` by kind: ``coverage``: ``month`` (index), ``share`` of
+    vehicles within ``minutes`` against the ``target`` share; ``mobile_reach``: ``month``,
+    ``share`` of vehicles beyond every van base's reach; ``lead``: ``skill`` (or ``DROPOFF``),
+    the first ``week`` (index) after settling over the target and its lead ``days``;
+    ``site_hours``: technician ``hours`` a week the site needs and the ``room`` it has.
+    ``text`` words it in English (API, CLI).
+    """
+
+    kind: str
+    place: str = ""
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        f = self.figures
+        if self.kind == "coverage":
+            return (
+                f"month {f['month']}: {f['share']:.1%} of vehicles within "
+                f"{f['minutes']:g} min (target {f['target']:.0%})"
+            )
+        if self.kind == "mobile_reach":
+            return f"month {f['month']}: {f['share']:.2%} of vehicles beyond mobile reach"
+        if self.kind == "lead":
+            days = counted(f"{f['days']:.0f}", "day")
+            return f"{self.place} {f['skill']}: lead {days} in week {f['week']}"
+        return (
+            f"{self.place}: needs {f['hours']:.0f} technician hours a week, "
+            f"room for {f['room']:.0f}"
+        )
+
+
+@dataclass(frozen=True)
 class CapacityPlan:
     openings: tuple[Opening, ...]
     hours: tuple[HoursStep, ...]
@@ -275,10 +319,15 @@ class CapacityPlan:
     site_provinces: tuple[str, ...]
     forecast: NetworkForecast
     meets_targets: bool
-    problems: tuple[str, ...]
+    misses: tuple[Miss, ...]
     solves: tuple[SolveNote, ...]
     owner_travel_minutes: float
     settle_week: int
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Where the plan misses its targets, in English."""
+        return tuple(m.text for m in self.misses)
 
 
 def _stop(budget: SolverBudget, share: float) -> FirstOf:
@@ -1127,7 +1176,7 @@ def _summarise(
 ) -> CapacityPlan:
     months = horizon.months
     n_sites = len(plan_sites)
-    problems: list[str] = []
+    misses: list[Miss] = []
     # openings
     openings: list[Opening] = []
     reasons = {
@@ -1236,12 +1285,19 @@ def _summarise(
         total = float(w.sum())
         reach.append(float(w[served].sum()) / total if total > 0 else 1.0)
         if coverage[-1] < targets.coverage_share - 1e-9:
-            problems.append(
-                f"month {m}: {coverage[-1]:.1%} of vehicles within "
-                f"{targets.coverage_minutes:g} min (target {targets.coverage_share:.0%})"
+            misses.append(
+                Miss(
+                    "coverage",
+                    figures={
+                        "month": m,
+                        "share": coverage[-1],
+                        "minutes": targets.coverage_minutes,
+                        "target": targets.coverage_share,
+                    },
+                )
             )
         if reach[-1] < 1 - 1e-9:
-            problems.append(f"month {m}: {1 - reach[-1]:.2%} of vehicles beyond mobile reach")
+            misses.append(Miss("mobile_reach", figures={"month": m, "share": 1 - reach[-1]}))
     # lead times against the glide path (by week: the longest quote within the week)
     worst = np.full(horizon.weeks, 0.0)
     settle_week = math.ceil(settle / 7)
@@ -1249,11 +1305,17 @@ def _summarise(
         worst = np.fmax(worst, book.max_lead_days)
         bad = np.flatnonzero(book.max_lead_days[settle_week:] > targets.lead_days + 1e-9)
         if bad.size:
-            what = "drop-off" if book.skill == VISITS else skills[book.skill]
-            problems.append(
-                f"{plan_sites.codes[book.site]} {what}: lead "
-                f"{book.max_lead_days[settle_week + bad[0]]:.0f} days in week "
-                f"{settle_week + bad[0]}"
+            week = settle_week + int(bad[0])
+            misses.append(
+                Miss(
+                    "lead",
+                    plan_sites.codes[book.site],
+                    {
+                        "skill": DROPOFF if book.skill == VISITS else skills[book.skill],
+                        "week": week,
+                        "days": float(book.max_lead_days[week]),
+                    },
+                )
             )
     # site size limits
     for j in range(n_sites):
@@ -1271,9 +1333,12 @@ def _summarise(
         )
         week_cap = plan_sites.weekday_minutes[j].sum() + hours[j, :, -1].sum() * productive
         if week_cap > limit * 1.0001:
-            problems.append(
-                f"{plan_sites.codes[j]}: needs {week_cap / productive:.0f} technician hours a "
-                f"week, room for {limit / productive:.0f}"
+            misses.append(
+                Miss(
+                    "site_hours",
+                    plan_sites.codes[j],
+                    {"hours": float(week_cap / productive), "room": float(limit / productive)},
+                )
             )
     # owners' travel to where they are served (final month, all skills), per visit
     final = assignment[-1]
@@ -1299,8 +1364,8 @@ def _summarise(
         site_kinds=plan_sites.kinds,
         site_provinces=plan_sites.provinces,
         forecast=fc,
-        meets_targets=not problems,
-        problems=tuple(problems),
+        meets_targets=not misses,
+        misses=tuple(misses),
         solves=tuple(notes),
         owner_travel_minutes=travel / targets.minutes_per_visit,
         settle_week=settle_week,

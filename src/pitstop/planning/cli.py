@@ -27,6 +27,7 @@ from pitstop.db.uow import Database
 from pitstop.errors import PitstopError
 from pitstop.identity.actor import SYSTEM
 from pitstop.planning import service
+from pitstop.planning.capacity import counted
 from pitstop.planning.schemas import PlanningParams, ScenarioCreate
 
 out = Console()
@@ -403,9 +404,8 @@ def register(plan_app: typer.Typer, database: DatabaseFactory) -> None:
 
 def _show_demand(r: dict[str, Any]) -> None:
     h = r["horizon"]
-    out.print(
-        f"{h['vehicles_today']:,} vehicles today, {h['vehicles_at_end']:,} at {h['months'][-1]}"
-    )
+    today = counted(f"{h['vehicles_today']:,}", "vehicle")
+    out.print(f"{today} today, {h['vehicles_at_end']:,} at {h['months'][-1]}")
     table = Table("skill", "minutes week 1", "minutes last week")
     for skill, weeks in r["network_minutes_by_week"].items():
         table.add_row(skill, f"{weeks[0]:,}", f"{weeks[-1]:,}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -37,7 +38,9 @@ from pitstop.identity.actor import Actor
 from pitstop.ids import MAX_ID
 from pitstop.network import service as network
 from pitstop.planning import export, refusals, runs, service, studio, svg_chart, svg_map
+from pitstop.planning.capacity import MISS_KINDS
 from pitstop.planning.schemas import PlanningParams, ScenarioCreate, ScenarioRead, ScenarioSummary
+from pitstop.web import i18n
 from pitstop.web.pages import FormViewer, Page, Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +54,7 @@ CHARTS_SHOWN = 12
 ALERTS_SHOWN = 40
 ROWS_SHOWN = 30
 PLACES_SHOWN = 10  # places named in a refusal; the API lists up to 50
+MISSES_SHOWN = 20  # where a saved plan misses its targets; the API lists them all
 
 
 def _planner(page: Page, action: str = "plan.read") -> Actor:
@@ -229,7 +233,6 @@ def _map(
     proposed: list[dict[str, Any]],
 ) -> tuple[svg_map.Map, list[dict[str, Any]]]:
     limit = view.params.coverage_minutes
-    owners = page.t("planning.owners_word")
     points = [
         svg_map.Point(
             p.latitude,
@@ -263,7 +266,13 @@ def _map(
         if o.get("at_site") is None
     ]
     drawn = svg_map.render(
-        points, sites, marks, title=page.t("planning.map_title"), owners_word=owners
+        points,
+        sites,
+        marks,
+        title=page.t("planning.map_title"),
+        owners=lambda n: page.t("planning.owners_n", n=n),
+        distance=page.t("common.km"),
+        sep=page.t("common.sep"),
     )
     kinds = sorted({s.kind for s in view.sites})
     legend: list[dict[str, Any]] = [
@@ -702,11 +711,15 @@ def scenario_page(page: Viewer, scenario_id: int, done: str = "", rows: str = ""
     openings = [i for i in items if i.kind in ("centre", "authorised_outlet", "van_base")]
     steps = [i for i in items if i not in openings]
     show_all = rows == "all"
+    zh = studio.province_names_zh()
     return _render(
         page,
         "planning/scenario.html",
         s=chosen,
         r=result,
+        misses=_misses(page, result),
+        skill_name=lambda code: _skill(page, code),
+        province_name=lambda name: page.pick(zh.get(name, ""), name),
         notice=page.t("planning.saved", name=chosen.name) if done == "saved" else None,
         openings=openings if show_all else openings[:ROWS_SHOWN],
         openings_total=len(openings),
@@ -725,6 +738,72 @@ def scenario_page(page: Viewer, scenario_id: int, done: str = "", rows: str = ""
         coverage_end=result["coverage_by_month"][-1] if result["coverage_by_month"] else None,
         worst_after=_worst_after(result),
     )
+
+
+def _skill(page: Page, code: str) -> str:
+    """A skill by its name in the page's language; one of the planner's own (``rates``) by its
+    code."""
+    key = f"planning.skill.{code}"
+    name = page.t(key)
+    return code if name == key else name
+
+
+def _days(value: float) -> str:
+    """Days to a tenth under ten: a 3.4-day lead must not read as within a 3-day target."""
+    return f"{round(value, 1):g}" if abs(value) < 10 else f"{value:,.0f}"
+
+
+def _miss(page: Page, horizon: Mapping[str, Any], miss: Mapping[str, Any]) -> str:
+    """One place where a plan misses a target, in the page's language (KeyError and the like
+    on figures this version cannot read)."""
+    kind, place, f = miss["kind"], str(miss.get("place") or ""), miss["figures"]
+    if kind in ("coverage", "mobile_reach"):
+        values = {
+            "month": horizon["months"][int(f["month"])],
+            "share": f"{float(f['share']):.{1 if kind == 'coverage' else 2}%}",
+        }
+        if kind == "coverage":
+            values["minutes"] = f"{float(f['minutes']):g}"
+            values["target"] = f"{float(f['target']) * 100:g}%"
+        return page.t(f"planning.miss.{kind}", **values)
+    if kind == "lead":
+        week = int(f["week"])
+        return page.t(
+            "planning.miss.lead",
+            place=place,
+            skill=_skill(page, str(f["skill"])),
+            days=_days(float(f["days"])),
+            week=week,
+            date=i18n.fmt_short_date(page.lang, date.fromisoformat(horizon["week_starts"][week])),
+        )
+    return page.t(
+        "planning.miss.site_hours",
+        place=place,
+        hours=f"{float(f['hours']):,.0f}",
+        room=f"{float(f['room']):,.0f}",
+    )
+
+
+def _misses(page: Page, result: Mapping[str, Any]) -> list[str]:
+    """Where a saved plan misses its targets, in the page's language: the first
+    ``MISSES_SHOWN``, then how many more. ``misses`` holds them as data beside the English
+    ``problems``, in the same order; a plan saved before it (or one this version cannot read)
+    shows the English as saved."""
+    problems = [str(p) for p in result.get("problems") or ()]
+    misses = result.get("misses")
+    if not isinstance(misses, list):
+        misses = [{"kind": ""}] * len(problems)
+    shown = []
+    for k, miss in enumerate(misses[:MISSES_SHOWN]):
+        english = problems[k] if k < len(problems) else ""
+        try:
+            known = isinstance(miss, Mapping) and miss.get("kind") in MISS_KINDS
+            shown.append(_miss(page, result["horizon"], miss) if known else english)
+        except (KeyError, IndexError, TypeError, ValueError):
+            shown.append(english)
+    if len(misses) > len(shown):
+        shown.append(page.t("planning.miss_more", n=f"{len(misses) - len(shown):,}"))
+    return [x for x in shown if x]
 
 
 def _worst_after(result: dict[str, Any]) -> float | None:

@@ -42,10 +42,12 @@ from pitstop.planning.capacity import (
     Candidates,
     CapacityPlan,
     Costs,
+    Miss,
     PlanInfeasibleError,
     Progress,
     SolverBudget,
     Targets,
+    counted,
     plan_capacity,
 )
 from pitstop.planning.errors import PlanInputError, PlanNotMetError, ScenarioNameTakenError
@@ -236,8 +238,9 @@ def load_inputs(session: Session, params: PlanningParams, *, today: date) -> Inp
         if extra < -0.5:
             raise PlanInputError(
                 "target_vehicles",
-                f"{params.target_vehicles} is below the {current + explicit:.0f} vehicles on the "
-                "road and in the delivery plan",
+                f"{params.target_vehicles} is below the "
+                f"{counted(f'{current + explicit:.0f}', 'vehicle')} on the road and in the "
+                "delivery plan",
                 code="target_below",
                 target=params.target_vehicles,
                 floor=round(current + explicit),
@@ -968,6 +971,8 @@ def plan_json(plan: CapacityPlan, inputs: Inputs, params: PlanningParams) -> dic
         "horizon": _horizon_json(inputs),
         "meets_targets": plan.meets_targets,
         "problems": list(plan.problems),
+        # The same, in the same order, as data for pages to word in their own language.
+        "misses": [_miss_json(m) for m in plan.misses],
         "targets": {
             "lead_days": params.target_lead_days,
             "settle_weeks": params.settle_weeks,
@@ -1047,6 +1052,11 @@ def plan_json(plan: CapacityPlan, inputs: Inputs, params: PlanningParams) -> dic
             for n in plan.solves
         ],
     }
+
+
+def _miss_json(miss: Miss) -> dict[str, Any]:
+    figures = {k: round(v, 6) if isinstance(v, float) else v for k, v in miss.figures.items()}
+    return {"kind": miss.kind, "place": miss.place, "figures": figures}
 
 
 def capacity(

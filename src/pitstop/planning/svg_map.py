@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -176,12 +176,16 @@ def render(
     proposed: Sequence[Marker] = (),
     *,
     title: str,
-    owners_word: str = "owners",
+    owners: Callable[[str], str] = lambda n: f"{n} owners",
+    distance: str = "{km} km",
+    sep: str = ", ",
     width: float = 800.0,
     columns: int = 48,
 ) -> Map:
     """The map as an ``<svg>`` element (fits its container's width), with the density
-    classes its legend shows and how many cells are marked as gaps."""
+    classes its legend shows and how many cells are marked as gaps. ``owners`` words a count
+    of owners, ``distance`` the scale bar's length (``{km}``) and ``sep`` joins a cell's place
+    names, in the page's language."""
     coords = [(p.latitude, p.longitude) for p in points if p.weight > 0]
     coords += [(m.latitude, m.longitude) for m in (*sites, *proposed)]
     pad = 14.0
@@ -215,7 +219,7 @@ def render(
         is_gap = far > weight / 2
         gap_cells += is_gap
         top = sorted(names[(q, r)], reverse=True)[:3]
-        label = ", ".join(n for _, n in top) + (" …" if len(names[(q, r)]) > 3 else "")
+        label = sep.join(n for _, n in top) + (" …" if len(names[(q, r)]) > 3 else "")
         stroke = (
             f'stroke="{GAP}" stroke-width="1.6" data-gap="1"'
             if is_gap
@@ -224,7 +228,7 @@ def render(
         parts.append(
             f'<path d="{_hex_path(cx, cy, size * 0.98)}" fill="{_colour(weight, classes)}" '
             f"{stroke}>"
-            f"<title>{escape(label)} · {weight:,.0f} {escape(owners_word)}</title></path>"
+            f"<title>{escape(label)} · {escape(owners(f'{weight:,.0f}'))}</title></path>"
         )
     parts.append("</g>")
     parts.append('<g class="sites">')
@@ -260,7 +264,7 @@ def render(
         f'<g class="scale"><path d="M{pad:.0f},{y0 - 5:.0f}V{y0:.0f}H{pad + bar:.1f}V{y0 - 5:.0f}" '
         f'fill="none" stroke="#1b2430" stroke-width="1.2"/>'
         f'<text x="{pad + bar + 5:.1f}" y="{y0:.0f}" font-size="11" fill="#1b2430">'
-        f"{km} km</text></g>"
+        f"{escape(distance.format(km=km))}</text></g>"
     )
     parts.append("</svg>")
     return Map("".join(parts), classes, gap_cells)

@@ -3,10 +3,14 @@
 Every string a page shows comes from ``MESSAGES``; a test checks both languages hold the same
 keys. Names stored in the database (sites, jobs) carry ``name_zh``/``name_en`` and are picked
 with ``pick``.
+
+A word that agrees with a count is written ``{n|vehicle|vehicles}``: the first form when the
+value given for ``n`` reads "1", the second otherwise (English needs this; Chinese does not).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -347,10 +351,18 @@ _WEEKDAYS = {
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+_AGREES = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
 def translate(lang: str, key: str, **values: Any) -> str:
     """The message for ``key`` in ``lang``, formatted; English, then the key, if missing."""
     text = MESSAGES.get(lang, {}).get(key) or MESSAGES[DEFAULT_LANG].get(key) or key
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    text = _AGREES.sub(
+        lambda m: m.group(2) if str(values.get(m.group(1), "")) == "1" else m.group(3), text
+    )
+    return text.format(**values)
 
 
 def from_accept_language(header: str | None) -> str:
