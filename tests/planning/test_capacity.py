@@ -272,6 +272,19 @@ def test_a_plan_that_misses_says_where_as_data_and_in_english() -> None:
     )
 
 
+def test_an_unreachable_lead_target_buys_only_hours_that_still_shorten_the_wait() -> None:
+    """Quotes come in whole days, so a fifth of a day is out of reach: the plan stops at the
+    hours that bring every quote to one day (it used to keep doubling past a million hours
+    a week) and reports the misses at one day."""
+    plan = _plan(lead_days=0.2)
+    final: dict[tuple[str, str], float] = {}
+    for step in plan.hours:
+        final[(step.site, step.skill)] = step.hours_per_week
+    assert 0 < sum(final.values()) < 1_000  # the book's whole demand is ~100 hours a week
+    assert {m.kind for m in plan.misses} == {"lead"}
+    assert all(m.figures["days"] == 1 for m in plan.misses)
+
+
 @pytest.mark.parametrize(
     ("miss", "english"),
     [

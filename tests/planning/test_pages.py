@@ -557,6 +557,26 @@ def _tight_plan(browser: TestClient, database: Any) -> tuple[str, dict[str, Any]
     return html, result
 
 
+def _site_label(result: dict[str, Any], code: str) -> str:
+    """What the page calls a site: a new one by its place's name, an existing one by code."""
+    names = {o["code"]: o["name"] for o in result["openings"] if o.get("code")}
+    return str(names.get(code, code))
+
+
+def test_new_sites_are_named_by_their_place_not_the_plans_code(
+    people: Any, browser: TestClient
+) -> None:
+    _planner(browser)
+    html, result = _tight_plan(browser, people)
+    new_codes = {o["code"] for o in result["openings"] if o.get("code")}
+    stepped = {row["site"] for row in result["technician_hours"]} & new_codes
+    assert stepped, "the tight plan staffs some of its new sites"
+    assert "NEW-0" not in html
+    steps = html.split('data-testid="steps-table"')[1].split("</table>")[0]
+    for code in stepped:
+        assert f"<td>{escape(_site_label(result, code))}</td>" in steps
+
+
 def test_where_a_plan_misses_reads_in_chinese(people: Any, browser: TestClient) -> None:
     _planner(browser)
     browser.cookies.set("pitstop_lang", "zh")
@@ -571,9 +591,10 @@ def test_where_a_plan_misses_reads_in_chinese(people: Any, browser: TestClient) 
             line,
         )
         assert found is not None, line
-        assert found.group(1) == miss["place"] and int(found.group(2)) == miss["figures"]["week"]
-        # Nothing in English but the site's code.
-        assert not re.search(r"[A-Za-z]", line.replace(miss["place"], "")), line
+        place = _site_label(result, miss["place"])
+        assert found.group(1) == place and int(found.group(2)) == miss["figures"]["week"]
+        # Nothing in English but the site's code or name.
+        assert not re.search(r"[A-Za-z]", line.replace(place, "")), line
     for english in result["problems"]:
         assert escape(english) not in html
     # The plan's tables name skills and provinces in Chinese too.
@@ -589,7 +610,7 @@ def test_where_a_plan_misses_reads_in_english(people: Any, browser: TestClient) 
     for line, miss in zip(lines[:20], misses[:20], strict=True):
         days = miss["figures"]["days"]
         assert re.fullmatch(
-            rf"{miss['place']}, (?:{_SKILLS_EN}): lead time {days:g} {'day' if days == 1 else 'days'} "
+            rf"{re.escape(_site_label(result, miss['place']))}, (?:{_SKILLS_EN}): lead time {days:g} {'day' if days == 1 else 'days'} "
             rf"in the week of \w{{3}} \d+ \w{{3}} \(week {miss['figures']['week']}\)",
             line,
         ), line

@@ -231,6 +231,7 @@ class Opening:
     month: int  # the month (0 = the horizon's first) it must be open by
     reason: str
     at_site: str | None = None  # for a van base at an existing site
+    code: str | None = None  # the plan's code for a new site (NEW-001...), used by its steps
 
 
 @dataclass(frozen=True)
@@ -1069,6 +1070,9 @@ def _dropoff_pattern(sites: Sites, j: int, horizon: Horizon, targets: Targets) -
     return out
 
 
+_MAX_BOOK_HOURS = 1e6  # extra hours a week past which a book's target counts as out of reach
+
+
 def _hours_for_book(
     demand: FloatArray,
     capacity: FloatArray,
@@ -1106,42 +1110,57 @@ def _hours_for_book(
         end = min(horizon.days, b + lookahead)
         check = opened[a:b]
 
+        def lead(
+            h: float, a: int = a, b: int = b, end: int = end, level: float = level
+        ) -> tuple[FloatArray, float] | None:
+            """Lead times on the month's days and the backlog after it; None if closed."""
+            cap = capacity[a:end] + h * unit[a:end] * opened[a:end]
+            if cap.max(initial=0.0) <= 0:
+                return None
+            fc = book_forecast(demand[a:end], cap, level)
+            return fc.lead_time_days[: b - a], float(fc.backlog[b - a - 1])
+
         def ok(
             h: float,
+            limit: FloatArray,
             a: int = a,
             b: int = b,
-            end: int = end,
             check: BoolArray = check,
             level: float = level,
         ) -> tuple[bool, float]:
-            cap = capacity[a:end] + h * unit[a:end] * opened[a:end]
-            if cap.max(initial=0.0) <= 0:
+            got = lead(h)
+            if got is None:
                 return (demand[a:b].sum() <= 0 and level <= 0) or not check.any(), level
-            fc = book_forecast(demand[a:end], cap, level)
-            lead = fc.lead_time_days[: b - a]
-            good = bool(np.all((lead <= ceiling[a:b] + 1e-9) | ~check))
-            return good, float(fc.backlog[b - a - 1])
+            return bool(np.all((got[0] <= limit + 1e-9) | ~check)), got[1]
 
+        limit = ceiling[a:b]
         h = current
-        good, after = ok(h)
+        good, after = ok(h, limit)
         if not good:
             hi = max(step, current + step)
             while True:
-                good, after = ok(hi)
-                if good or hi > 1e6:
+                good, after = ok(hi, limit)
+                if good or hi > _MAX_BOOK_HOURS:
                     break
                 hi = current + 2 * (hi - current)
+            if not good:
+                # No number of hours meets the target (a lead under a day where the book
+                # closes at weekends, say): settle for the shortest lead hours can buy, at
+                # the fewest hours, and let the replay report the miss.
+                best = lead(hi)
+                if best is not None:
+                    limit = np.maximum(limit, best[0])
             lo = current
             while hi - lo > step + 1e-9:
                 mid = lo + math.floor((hi - lo) / step / 2) * step
                 if mid <= lo:
                     break
-                if ok(mid)[0]:
+                if ok(mid, limit)[0]:
                     hi = mid
                 else:
                     lo = mid
             h = hi
-            good, after = ok(h)
+            good, after = ok(h, limit)
         current = h
         out[m] = h
         level = after
@@ -1194,6 +1213,7 @@ def _summarise(
                 longitude=float(plan_sites.longitude[j]),
                 month=int(open_month[j]),
                 reason=reasons[plan_sites.kinds[j]] + (" (and coverage)" if j in upgraded else ""),
+                code=plan_sites.codes[j],
             )
         )
     vans_at_sites = sorted({s.site for s in van_steps if plan_sites.codes.index(s.site) < n_exist})

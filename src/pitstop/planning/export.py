@@ -28,7 +28,7 @@ _OPENING_COST = {
 @dataclass(frozen=True)
 class PlanItem:
     kind: str  # centre | authorised_outlet | van_base | technician_hours | vans | reception
-    name: str  # the place for an opening, the site code for a step
+    name: str  # the place for an opening or a new site's step, else the site code
     province: str
     latitude: float | None
     longitude: float | None
@@ -38,6 +38,7 @@ class PlanItem:
     skill: str
     cost: float  # yuan over the horizon
     reason: str
+    site: str = ""  # a step's site code (NEW-001 for a new site), what its levels are keyed on
 
 
 def _steps(
@@ -54,6 +55,12 @@ def _steps(
             out.append((row, steps[k + 1]["month"] if k + 1 < len(steps) else -1))
     out.sort(key=lambda pair: (pair[0]["month"], str(pair[0]["site"]), str(pair[0].get(field))))
     return out
+
+
+def new_sites(result: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The openings of a saved plan by the code its steps and misses use (NEW-001...);
+    empty for plans saved before openings carried their code."""
+    return {str(o["code"]): o for o in result.get("openings", ()) if o.get("code")}
 
 
 def plan_items(
@@ -94,9 +101,20 @@ def plan_items(
             )
         )
 
+    opened = new_sites(result)
+
     def at(code: str) -> tuple[float | None, float | None, str]:
         found = sites.get(code)
-        return (found[0], found[1], found[2]) if found else (None, None, "")
+        if found:
+            return found[0], found[1], found[2]
+        if code in opened:
+            o = opened[code]
+            return o["latitude"], o["longitude"], o["province"]
+        return None, None, ""
+
+    def named(code: str) -> str:
+        """A new site by its place's name: a planner cannot look up NEW-001."""
+        return str(opened[code]["name"]) if code in opened else code
 
     for row, end in _steps(result["technician_hours"], ("site", "skill"), "skill"):
         level = float(row["hours_per_week"])
@@ -105,7 +123,7 @@ def plan_items(
         items.append(
             PlanItem(
                 "technician_hours",
-                row["site"],
+                named(row["site"]),
                 prov,
                 lat,
                 lon,
@@ -115,6 +133,7 @@ def plan_items(
                 row["skill"],
                 level * weeks_in_month * p("technician_hour") * span,
                 "",
+                row["site"],
             )
         )
     previous: dict[str, float] = {}
@@ -127,7 +146,7 @@ def plan_items(
         items.append(
             PlanItem(
                 "vans",
-                row["site"],
+                named(row["site"]),
                 prov,
                 lat,
                 lon,
@@ -137,6 +156,7 @@ def plan_items(
                 "",
                 added * p("van_open") + level * p("van_month") * span,
                 "",
+                row["site"],
             )
         )
     for row, end in _steps(result["dropoffs"], ("site",), "site"):
@@ -146,7 +166,7 @@ def plan_items(
         items.append(
             PlanItem(
                 "reception",
-                row["site"],
+                named(row["site"]),
                 prov,
                 lat,
                 lon,
@@ -156,6 +176,7 @@ def plan_items(
                 "",
                 level * weeks_in_month * p("dropoff_week") * span,
                 "",
+                row["site"],
             )
         )
     items.sort(key=lambda i: (i.month, _ORDER.get(i.kind, 9), i.name, i.skill))

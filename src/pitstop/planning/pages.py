@@ -692,12 +692,12 @@ def _timeline(items: list[export.PlanItem], labels: list[str]) -> list[dict[str,
             month["openings"][i.kind] = month["openings"].get(i.kind, 0) + 1
             month["places"].append(i.name)
         elif i.kind == "technician_hours":
-            key = (i.name, i.skill)
+            key = (i.site, i.skill)
             month["hours"] += i.quantity - hours.get(key, 0.0)
             hours[key] = i.quantity
         elif i.kind == "vans":
-            month["vans"] += int(i.quantity - vans.get(i.name, 0.0))
-            vans[i.name] = i.quantity
+            month["vans"] += int(i.quantity - vans.get(i.site, 0.0))
+            vans[i.site] = i.quantity
     return [m for m in months if m["openings"] or m["hours"] or m["vans"]]
 
 
@@ -753,10 +753,16 @@ def _days(value: float) -> str:
     return f"{round(value, 1):g}" if abs(value) < 10 else f"{value:,.0f}"
 
 
-def _miss(page: Page, horizon: Mapping[str, Any], miss: Mapping[str, Any]) -> str:
+def _miss(
+    page: Page,
+    horizon: Mapping[str, Any],
+    miss: Mapping[str, Any],
+    new_sites: Mapping[str, Mapping[str, Any]],
+) -> str:
     """One place where a plan misses a target, in the page's language (KeyError and the like
     on figures this version cannot read)."""
     kind, place, f = miss["kind"], str(miss.get("place") or ""), miss["figures"]
+    place = str(new_sites.get(place, {}).get("name", place))
     if kind in ("coverage", "mobile_reach"):
         values = {
             "month": horizon["months"][int(f["month"])],
@@ -791,6 +797,7 @@ def _misses(page: Page, result: Mapping[str, Any]) -> list[str]:
     shows the English as saved."""
     problems = [str(p) for p in result.get("problems") or ()]
     misses = result.get("misses")
+    opened = export.new_sites(result)
     if not isinstance(misses, list):
         misses = [{"kind": ""}] * len(problems)
     shown = []
@@ -798,7 +805,7 @@ def _misses(page: Page, result: Mapping[str, Any]) -> list[str]:
         english = problems[k] if k < len(problems) else ""
         try:
             known = isinstance(miss, Mapping) and miss.get("kind") in MISS_KINDS
-            shown.append(_miss(page, result["horizon"], miss) if known else english)
+            shown.append(_miss(page, result["horizon"], miss, opened) if known else english)
         except (KeyError, IndexError, TypeError, ValueError):
             shown.append(english)
     if len(misses) > len(shown):

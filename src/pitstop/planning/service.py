@@ -994,6 +994,7 @@ def plan_json(plan: CapacityPlan, inputs: Inputs, params: PlanningParams) -> dic
                 "month_label": labels[o.month],
                 "reason": o.reason,
                 "at_site": o.at_site,
+                "code": o.code,
             }
             for o in plan.openings
         ],
