@@ -30,7 +30,7 @@ from pitstop.engines.location._common import (
     is_integral,
     round_bound,
 )
-from pitstop.engines.location._highs import solve_mip
+from pitstop.engines.location._highs import HANDBACK_SECONDS, solve_mip
 from pitstop.engines.location.errors import LocationInputError
 from pitstop.engines.location.result import Result, relative_gap
 from pitstop.engines.location.stop import Budget, StopRule
@@ -504,6 +504,8 @@ def _deepening_level_mip(
             reach = data.distances[:, mask].min(axis=1)
         if best_cost <= bound + inst.tol or keep >= inst.n_sites:
             break
+        if budget.seconds_left() <= HANDBACK_SECONDS:
+            break  # HiGHS used its time: a deeper model could only overrun the deadline
         keep *= 2
     return best_mask, bound
 
