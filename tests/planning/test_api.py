@@ -95,6 +95,19 @@ def test_impossible_target_is_refused_and_nothing_saved(
     assert client.get("/api/v1/planning/scenarios", headers=planner).json() == []
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("target_vehicles", 128_940_467_530), ("outlet_max_hours", 7e307), ("centre_max_hours", 0)],
+)
+def test_sizes_past_any_brand_are_refused_with_the_field(
+    client: Any, planner: dict[str, str], field: str, value: float
+) -> None:
+    """From the schema fuzz: a fleet of 129 billion cars once ran the forecast out of memory."""
+    r = client.post("/api/v1/planning/forecast", json={field: value}, headers=planner)
+    assert r.status_code == 422, r.text
+    assert field in {e["field"] for e in r.json()["errors"]}
+
+
 def test_a_target_no_plan_can_meet_is_a_problem_document_in_english(
     client: Any, planner: dict[str, str]
 ) -> None:

@@ -16,6 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+# Bounds past any brand's size, so nonsense is a 422 and not an hour of arithmetic: the
+# largest fleets on the road are a few million cars; a week has 168 hours.
+MAX_VEHICLES = 20_000_000
+MAX_SITE_HOURS = 100_000.0  # technician hours a week at one site (about 600 people full time)
+
+
 class DeliveryRow(BaseModel):
     """Vehicles to be delivered in one city in one month (the brand's delivery plan)."""
 
@@ -24,7 +30,7 @@ class DeliveryRow(BaseModel):
     month: str = Field(description="YYYY-MM")
     city: str = Field(min_length=1, max_length=80)
     province: str = Field(default="", max_length=80)
-    vehicles: float = Field(ge=0, description="new vehicles delivered that month")
+    vehicles: float = Field(ge=0, le=MAX_VEHICLES, description="new vehicles delivered that month")
 
     @field_validator("month")
     @classmethod
@@ -72,6 +78,7 @@ class PlanningParams(BaseModel):
     target_vehicles: int | None = Field(
         default=None,
         ge=0,
+        le=MAX_VEHICLES,
         description="vehicles on the road at the horizon's end; the difference to today's "
         "fleet (after `deliveries`) is delivered month by month in proportion to where cars "
         "are today",
@@ -116,10 +123,10 @@ class PlanningParams(BaseModel):
     # capacity plan constants
     productive_share: float = Field(default=0.85, gt=0, le=1)
     hour_step: float = Field(default=8.0, gt=0, le=200)
-    centre_max_hours: float = Field(default=3000.0, gt=0)
-    outlet_max_hours: float = Field(default=800.0, gt=0)
+    centre_max_hours: float = Field(default=3000.0, ge=1, le=MAX_SITE_HOURS)
+    outlet_max_hours: float = Field(default=800.0, ge=1, le=MAX_SITE_HOURS)
     max_utilisation: float = Field(default=0.85, gt=0, le=1)
-    van_minutes_per_day: float = Field(default=300.0, gt=0)
+    van_minutes_per_day: float = Field(default=300.0, ge=1, le=1440)
     # costs, yuan
     centre_open: float = Field(default=6_000_000, ge=0)
     centre_month: float = Field(default=250_000, ge=0)

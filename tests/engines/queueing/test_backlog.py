@@ -48,6 +48,32 @@ def test_zero_capacity_days_are_skipped_by_the_next_free_slot() -> None:
     assert lead[0] == 1
 
 
+def test_a_backlog_of_years_is_counted_past_the_horizon_without_listing_the_days() -> None:
+    """Past the horizon each day adds the last day's capacity: the lead follows by division
+    (the schema fuzz once sent a backlog whose days would not fit in memory)."""
+    lead = next_free_slot_days(np.array([1e15, 10.0, 7.0]), np.array([5.0, 0.0, 4.0]))
+    # day 0: 1e15 booked past day 0's slots; days 1-2 add 4, then 4 a day: 1e15 / 4 - 1 + 3
+    assert lead[0] == 1e15 / 4 + 2
+    assert lead[1] == 3  # 10 booked: day 2 has 4, days 3 and 4 add 8, day 4 is the first free
+    assert lead[2] == 2  # 7 booked, one day of 4 past the horizon is not enough
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_lead_past_the_horizon_matches_counting_day_by_day(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    capacity = rng.integers(0, 6, 20).astype(float)
+    capacity[-1] = 3.0
+    backlog = rng.integers(0, 200, 20).astype(float)
+    lead = next_free_slot_days(backlog, capacity)
+    days = np.concatenate([capacity, np.full(200, 3.0)])
+    for d in range(20):
+        total, e = 0.0, d
+        while total <= backlog[d]:
+            e += 1
+            total += days[e]
+        assert lead[d] == e - d
+
+
 def test_growing_series_grows_week_by_week() -> None:
     series = growing_series(100, 0.1, 3, days_per_week=2)
     assert series == pytest.approx((100, 100, 110, 110, 121, 121))

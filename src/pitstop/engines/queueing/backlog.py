@@ -119,13 +119,18 @@ def next_free_slot_days(backlog: FloatArray, capacity: FloatArray) -> FloatArray
     """
     days = capacity.size
     last = float(capacity[-1])
-    extra = math.ceil(float(backlog.max(initial=0.0)) / last) + 2
-    extended = np.concatenate([capacity, np.full(extra, last)])
-    cumulative = np.cumsum(extended)
-    before = np.concatenate([[0.0], cumulative])[1 : days + 1]  # sum of K[0..d]
-    targets = backlog + before
-    first = np.searchsorted(cumulative, targets, side="right")
-    lead: FloatArray = (first - np.arange(days)).astype(np.float64)
+    cumulative = np.cumsum(capacity)  # sum of K[0..e]
+    targets = backlog + cumulative  # day e is free when sum of K[0..e] exceeds this
+    first = np.searchsorted(cumulative, targets, side="right").astype(np.float64)
+    # Past the horizon every day adds ``last``: the first free day follows by division
+    # (a backlog of years must not become an array of years).
+    beyond = first >= days
+    whole = (targets[beyond] - cumulative[-1]) / last
+    # a quotient a rounding error short of a whole number is that number, as summing would say
+    nearest = np.round(whole)
+    whole = np.where(np.abs(whole - nearest) <= 1e-9 * np.maximum(1.0, nearest), nearest, whole)
+    first[beyond] = days + np.floor(whole)
+    lead: FloatArray = first - np.arange(days)
     return lead
 
 
