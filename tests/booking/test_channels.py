@@ -230,11 +230,8 @@ def _leg_days(database, booking_id):  # type: ignore[no-untyped-def]
         }
 
 
-def test_an_early_drop_off_is_collected_the_evening_before(client, world, database):  # type: ignore[no-untyped-def]
-    """A 09:00 drop-off five hours' drive from an 08:00 driver: the car is collected the
-    evening before (by the end of the shift) and waits at the site; it goes home the day it
-    is ready, within the shift."""
-    far = add_far_site_with_driver(database)
+def _far_pickup(client, world, database, far):  # type: ignore[no-untyped-def]
+    """Alice's pickup option at the far site, with the sites near her closed for a week."""
     close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
     h = token_for(client, "alice")
     pickup = next(
@@ -242,6 +239,15 @@ def test_an_early_drop_off_is_collected_the_evening_before(client, world, databa
         for o in options(client, h, world.vehicles["alice"], channels=["pickup"])
         if o["site_id"] == far
     )
+    return h, pickup
+
+
+def test_an_early_drop_off_is_collected_the_evening_before(client, world, database):  # type: ignore[no-untyped-def]
+    """A 09:00 drop-off five hours' drive from an 08:00 driver: the car is collected the
+    evening before (by the end of the shift) and waits at the site; it goes home the day it
+    is ready, within the shift."""
+    far = add_far_site_with_driver(database)
+    h, pickup = _far_pickup(client, world, database, far)
     start, ready = datetime.fromisoformat(pickup["start"]), datetime.fromisoformat(pickup["ready"])
     collect = datetime.fromisoformat(pickup["collect_at"])
     assert start.time() == time(9, 0)
@@ -262,13 +268,7 @@ def test_a_car_ready_too_late_for_the_shift_goes_home_the_next_morning(client, w
     make it that day, so the return leg, its valet trip and the promised back time move to
     the next morning (06:00 + the drive + the handover), and the driver's day holds it."""
     far = add_far_site_with_driver(database, shift_start=time(6, 0), shift_end=time(13, 0))
-    close_near_sites(database, [world.sites["sh"], world.sites["outlet"]], days=7)
-    h = token_for(client, "alice")
-    pickup = next(
-        o
-        for o in options(client, h, world.vehicles["alice"], channels=["pickup"])
-        if o["site_id"] == far
-    )
+    h, pickup = _far_pickup(client, world, database, far)
     start, ready = datetime.fromisoformat(pickup["start"]), datetime.fromisoformat(pickup["ready"])
     back = datetime.fromisoformat(pickup["back_at"])
     assert back.date() == ready.date() + timedelta(days=1)

@@ -62,6 +62,16 @@ def _lp(
     return lp
 
 
+def _highs(time_limit: float) -> highspy.Highs:
+    """A quiet, single-threaded HiGHS with the caller's deadline."""
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    if math.isfinite(time_limit):
+        h.setOptionValue("time_limit", _highs_seconds(time_limit))
+    return h
+
+
 @dataclass(frozen=True)
 class LpOutcome:
     """An optimal LP point, its objective and its reduced costs (None if not optimal)."""
@@ -82,11 +92,7 @@ def solve_lp(
     time_limit: float = math.inf,
 ) -> LpOutcome | None:
     """The LP optimum with reduced costs, for reduced-cost fixing; None if not optimal."""
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    if math.isfinite(time_limit):
-        h.setOptionValue("time_limit", _highs_seconds(time_limit))
+    h = _highs(time_limit)
     h.passModel(_lp(cost, lower, upper, matrix, row_lower, row_upper))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -125,9 +131,7 @@ def solve_mip(
             highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
             for flag in integer
         ]
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
+    h = _highs(time_limit)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     # Feasibility jump finds a first point, which our callers mostly pass in as a start; on
@@ -135,8 +139,6 @@ def solve_mip(
     h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     if not presolve:
         h.setOptionValue("presolve", "off")
-    if math.isfinite(time_limit):
-        h.setOptionValue("time_limit", _highs_seconds(time_limit))
     h.passModel(lp)
     if start is not None and not relax:
         solution = highspy.HighsSolution()

@@ -32,7 +32,7 @@ from pitstop.engines.location._common import (
     is_integral,
     round_bound,
 )
-from pitstop.engines.location._highs import solve_lp, solve_mip
+from pitstop.engines.location._highs import MipOutcome, solve_lp, solve_mip
 from pitstop.engines.location.errors import LocationInfeasibleError, LocationInputError
 from pitstop.engines.location.result import Result, relative_gap
 from pitstop.engines.location.stop import Budget, StopRule
@@ -322,6 +322,33 @@ class _Model:
     row_lower: FloatArray
     row_upper: FloatArray
 
+    def subset(self, cols: IntArray, rows: IntArray) -> _Model:
+        return _Model(
+            cost=self.cost[cols],
+            lower=self.lower[cols],
+            upper=self.upper[cols],
+            matrix=sp.csc_array(self.matrix[rows][:, cols]),
+            row_lower=self.row_lower[rows],
+            row_upper=self.row_upper[rows],
+        )
+
+    def solve(
+        self, seconds: float, start: FloatArray | None = None, *, presolve: bool = True
+    ) -> MipOutcome:
+        """Every column binary, through HiGHS within ``seconds``."""
+        return solve_mip(
+            cost=self.cost,
+            lower=self.lower,
+            upper=self.upper,
+            matrix=self.matrix,
+            row_lower=self.row_lower,
+            row_upper=self.row_upper,
+            integer=np.ones(self.cost.size, dtype=bool),
+            time_limit=seconds,
+            start=start,
+            presolve=presolve,
+        )
+
 
 def _strong_model(inst: _Instance) -> _Model:
     """Columns: sites, then ``x_ij`` row-major. Rows: one assignment row per customer, one
@@ -364,26 +391,18 @@ def _assignment(inst: _Instance, x: FloatArray) -> IntArray:
     return assign.astype(np.intp)
 
 
-def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntArray | None, float]:
+def _mip(
+    inst: _Instance, budget: Budget, start: IntArray | None, model: _Model | None = None
+) -> tuple[IntArray | None, float]:
     n_c, n_s = inst.n_customers, inst.n_sites
-    model = _strong_model(inst)
+    model = model or _strong_model(inst)
     start_values = None
     if start is not None:
         start_values = np.zeros(model.cost.size)
         start_values[start] = 1.0
         start_values[np.flatnonzero(inst.fixed)] = 1.0
         start_values[n_s + np.arange(n_c) * n_s + start] = 1.0
-    outcome = solve_mip(
-        cost=model.cost,
-        lower=model.lower,
-        upper=model.upper,
-        matrix=model.matrix,
-        row_lower=model.row_lower,
-        row_upper=model.row_upper,
-        integer=np.ones(model.cost.size, dtype=bool),
-        time_limit=budget.seconds_left(),
-        start=start_values,
-    )
+    outcome = model.solve(budget.seconds_left(), start_values)
     if outcome.infeasible:
         raise LocationInfeasibleError("no assignment respects the capacities")
     if outcome.values is None:
@@ -392,7 +411,7 @@ def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntAr
 
 
 def _guessed_mip(
-    inst: _Instance, budget: Budget, slacks: tuple[float, ...]
+    inst: _Instance, model: _Model, budget: Budget, slacks: tuple[float, ...]
 ) -> tuple[IntArray | None, float, IntArray | None]:
     """The strong MIP reduced by LP reduced costs against a guessed upper bound.
 
@@ -409,7 +428,6 @@ def _guessed_mip(
     serves as the full MIP's start.
     """
     n_s = inst.n_sites
-    model = _strong_model(inst)
     lp_started = budget.elapsed()
     lp = solve_lp(
         cost=model.cost,
@@ -433,16 +451,9 @@ def _guessed_mip(
         # reduced costs carry HiGHS's 1e-7 dual tolerance: drop only with room to spare
         margin = 1e-6 * max(1.0, abs(lp.objective))
         cols, rows = _kept(inst, at_zero & (lp.objective + lp.reduced > guess + margin))
-        outcome = solve_mip(
-            cost=model.cost[cols],
-            lower=model.lower[cols],
-            upper=model.upper[cols],
-            matrix=sp.csc_array(model.matrix[rows][:, cols]),
-            row_lower=model.row_lower[rows],
-            row_upper=model.row_upper[rows],
-            integer=np.ones(cols.size, dtype=bool),
-            time_limit=min(budget.seconds_left(), guess_seconds if capped else math.inf),
-            start=None if found is None else found[cols],
+        outcome = model.subset(cols, rows).solve(
+            min(budget.seconds_left(), guess_seconds if capped else math.inf),
+            None if found is None else found[cols],
             presolve=False,
         )
         if outcome.values is not None:
@@ -518,17 +529,14 @@ def _uncapacitated_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None
     lower[:n_s][always] = 1.0
     upper = np.ones(n_s + n_x)
     upper[:n_s][~always & ~np.isin(np.arange(n_s), site)] = 0.0
-    outcome = solve_mip(
+    outcome = _Model(
         cost=np.concatenate([inst.f, inst.c[cust, site]]),
         lower=lower,
         upper=upper,
         matrix=matrix,
         row_lower=np.concatenate([np.ones(n_c), np.full(linked.size, -np.inf)]),
         row_upper=np.concatenate([np.ones(n_c), np.zeros(linked.size)]),
-        integer=np.ones(n_s + n_x, dtype=bool),
-        time_limit=budget.seconds_left(),
-        presolve=False,
-    )
+    ).solve(budget.seconds_left(), presolve=False)
     if outcome.values is None:
         return None, outcome.bound
     chosen = outcome.values[n_s:] > 0.5
@@ -572,9 +580,10 @@ def solve(
         upper = inst.total(best) if best is not None else math.inf
     elif small:
         label = "mip"
-        best, bound, start = _guessed_mip(inst, budget, params.guess_slacks)
+        model = _strong_model(inst)
+        best, bound, start = _guessed_mip(inst, model, budget, params.guess_slacks)
         if best is None and budget.seconds_left() > 0:
-            best, mip_bound = _mip(inst, budget, start)
+            best, mip_bound = _mip(inst, budget, start, model)
             bound = max(bound, mip_bound)
         upper = inst.total(best) if best is not None else math.inf
     elif params.method == "mip":
