@@ -72,39 +72,6 @@ def _highs(time_limit: float) -> highspy.Highs:
     return h
 
 
-@dataclass(frozen=True)
-class LpOutcome:
-    """An optimal LP point, its objective and its reduced costs (None if not optimal)."""
-
-    values: FloatArray
-    objective: float
-    reduced: FloatArray
-
-
-def solve_lp(
-    *,
-    cost: FloatArray,
-    lower: FloatArray,
-    upper: FloatArray,
-    matrix: sp.csc_array,
-    row_lower: FloatArray,
-    row_upper: FloatArray,
-    time_limit: float = math.inf,
-) -> LpOutcome | None:
-    """The LP optimum with reduced costs, for reduced-cost fixing; None if not optimal."""
-    h = _highs(time_limit)
-    h.passModel(_lp(cost, lower, upper, matrix, row_lower, row_upper))
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    solution = h.getSolution()
-    return LpOutcome(
-        values=np.asarray(solution.col_value, dtype=np.float64),
-        objective=float(h.getInfo().objective_function_value),
-        reduced=np.asarray(solution.col_dual, dtype=np.float64),
-    )
-
-
 def solve_mip(
     *,
     cost: FloatArray,
@@ -119,11 +86,15 @@ def solve_mip(
     relax: bool = False,
     mip_rel_gap: float = 1e-6,
     presolve: bool = True,
+    restart: bool = True,
 ) -> MipOutcome:
     """Minimise ``cost @ x`` subject to row and column bounds with HiGHS (one thread).
 
     ``relax=True`` drops integrality and returns the LP optimum as both objective and bound.
-    ``presolve=False`` saves its setup on models already reduced by the caller.
+    ``presolve=False`` saves its setup on models already reduced by the caller;
+    ``restart=False`` stops HiGHS presolving again after its root fixes columns, which on
+    models the caller already fixed by a stronger bound repeats work (OR-Library cap124's
+    residual model: 132 ms instead of 299).
     """
     lp = _lp(cost, lower, upper, matrix, row_lower, row_upper)
     if not relax:
@@ -139,6 +110,8 @@ def solve_mip(
     h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     if not presolve:
         h.setOptionValue("presolve", "off")
+    if not restart:
+        h.setOptionValue("mip_allow_restart", False)
     h.passModel(lp)
     if start is not None and not relax:
         solution = highspy.HighsSolution()

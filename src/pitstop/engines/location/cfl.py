@@ -3,10 +3,11 @@
 Open sites (each with a fixed cost and a capacity) and assign every customer's whole
 demand to one open site, minimising fixed plus assignment cost.
 
-Exact: the strong MIP (with ``x_ij <= y_j`` and the aggregate capacity cut) through HiGHS.
-When every site can hold the whole demand, capacities never bind and the problem is the
-uncapacitated one: its strong formulation is solved instead, reduced first (see
-:func:`_uncapacitated_mip`).
+Exact: the strong MIP (with ``x_ij <= y_j`` and the aggregate capacity cut) through HiGHS,
+after a Lagrangian bound with exact knapsacks has fixed what no solution cheaper than the
+incumbent can use (see :func:`_lagrangian_mip`). When every site can hold the whole demand,
+capacities never bind and the problem is the uncapacitated one: its strong formulation is
+solved instead, reduced first (see :func:`_uncapacitated_mip`).
 Heuristic: Lagrangian relaxation of the assignment constraints (one continuous knapsack per
 site plus a covering knapsack on total capacity), maximised by subgradient optimisation,
 which gives the lower bound; every few iterations the relaxed site set is repaired into a
@@ -32,7 +33,7 @@ from pitstop.engines.location._common import (
     is_integral,
     round_bound,
 )
-from pitstop.engines.location._highs import MipOutcome, solve_lp, solve_mip
+from pitstop.engines.location._highs import MipOutcome, solve_mip
 from pitstop.engines.location.errors import LocationInfeasibleError, LocationInputError
 from pitstop.engines.location.result import Result, relative_gap
 from pitstop.engines.location.stop import Budget, StopRule
@@ -82,23 +83,22 @@ class CFLParams:
         repair_every: subgradient iterations between two primal repairs.
         heuristic_share: unused since ``"auto"`` no longer runs the heuristic before the
             MIP; kept so existing callers still construct.
-        guess_slacks: relative slacks over the LP bound tried in turn as upper-bound guesses
-            for reduced-cost fixing before the full MIP (see :func:`_guessed_mip`).
     """
 
     method: Literal["auto", "mip", "heuristic"] = "auto"
     mip_max_cells: int = 20_000
     repair_every: int = 5
     heuristic_share: float = 0.3
-    guess_slacks: tuple[float, ...] = (0.002, 0.01)
 
 
 class _Instance:
     def __init__(self, data: CFLData) -> None:
-        self.c = data.cost
-        self.d = data.demand
-        self.s = data.capacity
-        self.f = data.fixed_cost
+        # writable C-ordered copies: the compiled kernels are built (and warmed up) for
+        # those, and CFLData's arrays are read-only, a different numba signature
+        self.c: FloatArray = np.array(data.cost, dtype=np.float64, order="C")
+        self.d: FloatArray = np.array(data.demand, dtype=np.float64)
+        self.s: FloatArray = np.array(data.capacity, dtype=np.float64)
+        self.f: FloatArray = np.array(data.fixed_cost, dtype=np.float64)
         self.n_customers, self.n_sites = self.c.shape
         self.fixed: BoolArray = np.zeros(self.n_sites, dtype=bool)
         self.fixed[list(data.fixed_open)] = True
@@ -333,7 +333,12 @@ class _Model:
         )
 
     def solve(
-        self, seconds: float, start: FloatArray | None = None, *, presolve: bool = True
+        self,
+        seconds: float,
+        start: FloatArray | None = None,
+        *,
+        presolve: bool = True,
+        restart: bool = True,
     ) -> MipOutcome:
         """Every column binary, through HiGHS within ``seconds``."""
         return solve_mip(
@@ -347,6 +352,7 @@ class _Model:
             time_limit=seconds,
             start=start,
             presolve=presolve,
+            restart=restart,
         )
 
 
@@ -410,87 +416,152 @@ def _mip(
     return _assignment(inst, outcome.values[n_s:]), outcome.bound
 
 
-def _guessed_mip(
-    inst: _Instance, model: _Model, budget: Budget, slacks: tuple[float, ...]
-) -> tuple[IntArray | None, float, IntArray | None]:
-    """The strong MIP reduced by LP reduced costs against a guessed upper bound.
-
-    With ``z`` the LP optimum and ``r_k`` a column's reduced cost, every solution using a
-    column at zero in the LP costs at least ``z + r_k``. For a guess ``g = z (1 + slack)``
-    the columns with ``z + r_k > g`` are dropped (and linking rows left without their
-    ``x``): the reduced MIP holds every solution costing at most ``g``. If its optimum is
-    at most ``g`` it is optimal overall; if it found a costlier solution, that cost is the
-    next guess (which must succeed), else the next slack is tried. Returns (None, best
-    bound, a start) when no guess sufficed, for the caller to run the full MIP.
-
-    A guess from a slack gets ten times the LP's time (at least 50 ms): where the LP bound
-    is weak the reduced MIP is as hard as the whole one, and its best point then only
-    serves as the full MIP's start.
-    """
-    n_s = inst.n_sites
-    lp_started = budget.elapsed()
-    lp = solve_lp(
-        cost=model.cost,
-        lower=model.lower,
-        upper=model.upper,
-        matrix=model.matrix,
-        row_lower=model.row_lower,
-        row_upper=model.row_upper,
-        time_limit=budget.seconds_left(),
-    )
-    if lp is None:
-        return None, -math.inf, None
-    guess_seconds = max(0.05, 10 * (budget.elapsed() - lp_started))
-    bound = lp.objective
-    at_zero = lp.values <= 1e-9
-    guesses = [lp.objective + slack * abs(lp.objective) for slack in slacks]
-    found: FloatArray | None = None  # the last reduced MIP's point, in full columns
-    capped = True  # guesses from slacks are time-capped; one from a found solution is not
-    while guesses and budget.seconds_left() > 0:
-        guess = guesses.pop(0) + inst.tol
-        # reduced costs carry HiGHS's 1e-7 dual tolerance: drop only with room to spare
-        margin = 1e-6 * max(1.0, abs(lp.objective))
-        cols, rows = _kept(inst, at_zero & (lp.objective + lp.reduced > guess + margin))
-        outcome = model.subset(cols, rows).solve(
-            min(budget.seconds_left(), guess_seconds if capped else math.inf),
-            None if found is None else found[cols],
-            presolve=False,
-        )
-        if outcome.values is not None:
-            found = np.zeros(model.cost.size)
-            found[cols] = outcome.values
-            if outcome.objective <= guess:
-                return _assignment(inst, found[n_s:]), min(outcome.bound, guess), None
-        if outcome.infeasible or outcome.optimal:
-            bound = max(bound, guess)  # nothing at or below the guess
-        elif capped:
-            break  # out of time: a hard instance, for the full MIP
-        if found is not None:
-            # a solution above the guess bounds the optimum: guessing it next must succeed
-            guesses, capped = [float(model.cost @ found)], False
-    return None, bound, None if found is None else _assignment(inst, found[n_s:])
-
-
-def _kept(inst: _Instance, dropped: BoolArray) -> tuple[IntArray, IntArray]:
-    """Columns and rows of the strong model left when ``dropped`` columns are fixed at 0.
-
-    A dropped site takes its assignment columns with it; a linking row ``x_ij <= y_j``
-    without its ``x_ij`` says nothing and goes too.
-    """
+def _residual_model(
+    inst: _Instance, keep: BoolArray, site_lower: FloatArray, site_upper: FloatArray
+) -> tuple[_Model, IntArray, IntArray]:
+    """The strong model over the assignment columns in ``keep`` (customers x sites) only,
+    with sites bounded by ``site_lower``/``site_upper``: linking rows only for sites still
+    free, since one fixed open needs none. Returns the model and each x column's
+    (customer, site)."""
     n_c, n_s = inst.n_customers, inst.n_sites
-    dropped = dropped.copy()
-    dropped[:n_s] &= ~inst.fixed
-    x_dropped = dropped[n_s:].reshape(n_c, n_s) | dropped[None, :n_s]
-    dropped[n_s:] = x_dropped.ravel()
-    cols = np.flatnonzero(~dropped)
+    cust, site = np.nonzero(keep)
+    n_x = cust.size
+    x_col = n_s + np.arange(n_x)
+    free = (site_lower < 0.5) & (site_upper > 0.5)
+    linked = np.flatnonzero(free[site])
+    link_row = n_c + n_s + np.arange(linked.size)
+    aggregate = n_c + n_s + linked.size
     rows = np.concatenate(
-        [
-            np.arange(n_c + n_s),
-            n_c + n_s + np.flatnonzero(~dropped[n_s:]),
-            [n_c + n_s + n_c * n_s],
-        ]
+        [cust, n_c + site, n_c + np.arange(n_s), link_row, link_row, np.full(n_s, aggregate)]
     )
-    return cols, rows
+    cols = np.concatenate(
+        [x_col, x_col, np.arange(n_s), x_col[linked], site[linked], np.arange(n_s)]
+    )
+    vals = np.concatenate(
+        [np.ones(n_x), inst.d[cust], -inst.s, np.ones(linked.size), -np.ones(linked.size), inst.s]
+    )
+    model = _Model(
+        cost=np.concatenate([inst.f, inst.c[cust, site]]),
+        lower=np.concatenate([site_lower, np.zeros(n_x)]),
+        upper=np.concatenate([site_upper, np.ones(n_x)]),
+        matrix=sp.csc_array((vals, (rows, cols)), shape=(aggregate + 1, n_s + n_x)),
+        row_lower=np.concatenate(
+            [np.ones(n_c), np.full(n_s + linked.size, -np.inf), [inst.total_demand]]
+        ),
+        row_upper=np.concatenate([np.ones(n_c), np.zeros(n_s + linked.size), [np.inf]]),
+    )
+    return model, cust, site
+
+
+def _probe(
+    inst: _Instance,
+    lam: FloatArray,
+    value: FloatArray,
+    upper: float,
+    opened: BoolArray,
+    closed: BoolArray,
+    banned: BoolArray,
+) -> tuple[BoolArray, BoolArray, BoolArray]:
+    """Sites open and closed, and assignment columns banned, in every solution costing at
+    most ``upper``, from the Lagrangian at ``lam`` (``value``: its site values) and the
+    fixings so far.
+
+    The bound with site j forced open (closed) is the multipliers' sum plus the site
+    problem re-solved so; past ``upper`` the site is closed (open). Forcing customer i into
+    site j also forces j open and costs j's knapsack at least ``loss[i, j]``.
+    """
+    from pitstop.engines.location import _cfl_kernels as kernels
+
+    cutoff = upper + 1e-9 * abs(upper)  # a solution costing exactly upper is kept
+    base = float(lam.sum())
+    with_open, with_closed = kernels.site_probes(value, inst.s, inst.total_demand, opened, closed)
+    loss = kernels.assignment_probes(inst.c, inst.d, inst.s, lam, banned)
+    now_closed = closed | (base + with_open > cutoff)
+    now_opened = opened | ((base + with_closed > cutoff) & ~now_closed)
+    now_banned = banned | now_closed[None, :] | (base + with_open[None, :] + loss > cutoff)
+    return now_opened, now_closed, now_banned
+
+
+_FIXING_ROUNDS = 6  # bound, probe, fix, re-bound: on cap94 later rounds fix little
+_CHUNK = 250  # subgradient iterations between two looks at the clock
+
+
+def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, float]:
+    """Lagrangian bound and fixing, then the MIP over what is left, exact through HiGHS.
+
+    Relaxing the assignment rows leaves exact 0-1 knapsacks (compiled, see
+    :mod:`._cfl_kernels`), whose bound is 3-6 times closer to the optimum than the LP's on
+    the capacitated OR-Library instances; the subgradient loop also repairs relaxed
+    solutions into an incumbent. Probing each site open and closed, and each customer into
+    each site's knapsack, against the incumbent's cost fixes what no cheaper solution can
+    use; HiGHS then searches the rest (on cap124: 3 sites open, 33 closed, 286 of 2,500
+    assignment columns left), starting from the incumbent.
+    """
+    # numba costs about half a second to import: only this solver needs it
+    from pitstop.engines.location import _cfl_kernels as kernels
+
+    c, d, s, f = inst.c, inst.d, inst.s, inst.f
+    opened = inst.fixed.copy()
+    closed: BoolArray = np.zeros(inst.n_sites, dtype=bool)
+    banned: BoolArray = np.zeros(c.shape, dtype=bool)
+    lam = (c + d[:, None] * (f / np.maximum(s, 1e-300))[None, :]).min(axis=1)
+    placed, incumbent = kernels.greedy_assignment(c, d, s, ~closed)
+    upper = math.inf
+    if placed:
+        incumbent = kernels.local_search(c, d, s, f, inst.fixed, incumbent)
+        upper = kernels.assignment_cost(c, f, inst.fixed, incumbent)
+    iterations, theta = 3000, 2.0
+    for _ in range(_FIXING_ROUNDS):
+        bound, value = -math.inf, np.zeros(inst.n_sites)
+        best_lam = lam
+        stall = 0
+        for _ in range(0, iterations, _CHUNK):  # chunks, to keep the caller's deadline
+            ascent = kernels.subgradient(
+                c, d, s, f, opened, closed, banned, lam, upper, incumbent, _CHUNK, theta, stall,
+                10, 5
+            )  # fmt: skip
+            chunk_bound, chunk_lam, chunk_value, upper, incumbent, lam, theta, stall = ascent
+            if chunk_bound > bound:
+                bound, best_lam, value = chunk_bound, chunk_lam, chunk_value
+            if theta == 0.0 or budget.seconds_left() <= 0:
+                break
+        lam = best_lam
+        if not math.isfinite(upper) or bound >= upper - inst.tol or budget.seconds_left() <= 0:
+            break
+        searched, incumbent = kernels.site_search(c, d, s, f, inst.fixed, opened, closed, incumbent)
+        upper = min(upper, searched)
+        if bound >= upper - inst.tol:
+            break
+        now_opened, now_closed, now_banned = _probe(inst, lam, value, upper, opened, closed, banned)
+        if (
+            np.array_equal(now_closed, closed)
+            and np.array_equal(now_opened, opened)
+            and np.array_equal(now_banned, banned)
+        ):
+            break
+        closed, opened, banned = now_closed, now_opened, now_banned
+        iterations, theta = 500, 0.5
+        lam = lam.copy()
+    best: IntArray | None = incumbent.astype(np.intp) if math.isfinite(upper) else None
+    if best is None or bound >= upper - inst.tol or budget.seconds_left() <= 0:
+        return best, bound
+    site_lower = opened.astype(float)
+    site_upper = (~closed).astype(float)
+    keep = ~banned
+    model, cust, site = _residual_model(inst, keep, site_lower, site_upper)
+    start_values = np.zeros(model.cost.size)
+    start_values[: inst.n_sites][best] = 1.0
+    start_values[: inst.n_sites][opened] = 1.0  # open in every cheaper solution: kept open
+    start_values[inst.n_sites :] = (best[cust] == site).astype(float)
+    outcome = model.solve(budget.seconds_left(), start_values, restart=False)
+    # the kernels charge sites fixed open by probing even if unused: the true cost
+    upper = inst.total(best)
+    if outcome.values is not None and outcome.objective < upper - inst.tol:
+        chosen = outcome.values[inst.n_sites :] > 0.5
+        best = np.full(inst.n_customers, -1, dtype=np.intp)
+        best[cust[chosen]] = site[chosen]
+    # a solution outside the residual model costs more than the incumbent
+    return best, max(bound, min(outcome.bound, upper))
 
 
 def _uncapacitated_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, float]:
@@ -580,10 +651,9 @@ def solve(
         upper = inst.total(best) if best is not None else math.inf
     elif small:
         label = "mip"
-        model = _strong_model(inst)
-        best, bound, start = _guessed_mip(inst, model, budget, params.guess_slacks)
+        best, bound = _lagrangian_mip(inst, budget)
         if best is None and budget.seconds_left() > 0:
-            best, mip_bound = _mip(inst, budget, start, model)
+            best, mip_bound = _mip(inst, budget, None)
             bound = max(bound, mip_bound)
         upper = inst.total(best) if best is not None else math.inf
     elif params.method == "mip":
