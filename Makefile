@@ -17,6 +17,8 @@ $(UV):
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --python $(PYTHON)
+	@echo "compiling the facility-location kernels (numba, once per install)"
+	$(VENV)/bin/python -c "from pitstop.engines.location._cfl_kernels import warm_up; warm_up()"
 	touch $@
 
 install: $(VENV)/.installed

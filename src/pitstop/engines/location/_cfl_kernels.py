@@ -142,14 +142,20 @@ def site_values(
     fixed_cost: FloatArray,
     lam: FloatArray,
     banned: BoolArray,
+    closed: BoolArray,
     take: BoolArray,
 ) -> FloatArray:
     """Each site's value ``f_j - max profit of its knapsack`` (a lower bound when a knapsack
-    ran out of nodes); ``take[i, j]`` is filled with the customers each knapsack took."""
+    ran out of nodes; inf for closed sites); ``take[i, j]`` is filled with the customers each
+    knapsack took."""
     n_c, n_s = cost.shape
     value = np.empty(n_s)
     profit = np.empty(n_c)
     for j in range(n_s):
+        if closed[j]:  # never opened: its knapsack cannot matter
+            value[j] = np.inf
+            take[:, j] = False
+            continue
         for i in range(n_c):
             profit[i] = 0.0 if banned[i, j] else lam[i] - cost[i, j]
         _, upper, taken = knapsack(profit, demand, capacity[j], KNAPSACK_NODES)
@@ -244,7 +250,7 @@ def subgradient(
     g = np.empty(n_c)
     last = np.zeros(n_s, dtype=np.bool_)
     for it in range(iterations):
-        value = site_values(cost, demand, capacity, fixed_cost, lam, banned, take)
+        value = site_values(cost, demand, capacity, fixed_cost, lam, banned, closed, take)
         part, y = open_sites(value, capacity, total_demand, fixed, closed)
         bound = lam.sum() + part
         if best == -np.inf or bound > best + 1e-12 * abs(best):
@@ -324,31 +330,36 @@ def assignment_probes(
     capacity: FloatArray,
     lam: FloatArray,
     banned: BoolArray,
-) -> FloatArray:
-    """How much each site's knapsack loses (max profit) when customer i is forced in.
+) -> tuple[FloatArray, FloatArray]:
+    """How much each site's knapsack loses (max profit) when customer i is forced in, and
+    when forced out.
 
-    ``loss[i, j] = best(j) - best(j | x_ij = 1)``; +inf when i does not fit at j.
+    ``into[i, j] = best(j) - best(j | x_ij = 1)`` (+inf where i cannot go to j) and
+    ``out[i, j] = best(j) - best(j | x_ij = 0)``, where best is each knapsack's upper bound,
+    the value the site values were built from; both are lower bounds on the true losses.
     """
     n_c, n_s = cost.shape
-    loss = np.empty((n_c, n_s))
+    into = np.empty((n_c, n_s))
+    out = np.zeros((n_c, n_s))
     profit = np.empty(n_c)
     for j in range(n_s):
         for i in range(n_c):
             profit[i] = 0.0 if banned[i, j] else lam[i] - cost[i, j]
         _, full, taken = knapsack(profit, demand, capacity[j], KNAPSACK_NODES)
         for i in range(n_c):
-            if taken[i]:
-                loss[i, j] = 0.0
-                continue
-            if banned[i, j] or demand[i] > capacity[j]:
-                loss[i, j] = np.inf
-                continue
             keep = profit[i]
             profit[i] = 0.0
-            _, rest, _ = knapsack(profit, demand, capacity[j] - demand[i], KNAPSACK_NODES)
+            if taken[i]:
+                into[i, j] = 0.0
+                _, rest, _ = knapsack(profit, demand, capacity[j], KNAPSACK_NODES)
+                out[i, j] = max(0.0, full - rest)
+            elif banned[i, j] or demand[i] > capacity[j]:
+                into[i, j] = np.inf
+            else:
+                _, rest, _ = knapsack(profit, demand, capacity[j] - demand[i], KNAPSACK_NODES)
+                into[i, j] = full - (rest + keep)
             profit[i] = keep
-            loss[i, j] = full - (rest + profit[i])
-    return loss
+    return into, out
 
 
 @_compiled

@@ -468,17 +468,26 @@ def _probe(
 
     The bound with site j forced open (closed) is the multipliers' sum plus the site
     problem re-solved so; past ``upper`` the site is closed (open). Forcing customer i into
-    site j also forces j open and costs j's knapsack at least ``loss[i, j]``.
+    site j also forces j open and costs j's knapsack at least ``into[i, j]``; keeping it out
+    forces j closed, or open at a cost of at least ``out[i, j]``: past ``upper``, i goes to
+    j in every such solution.
     """
     from pitstop.engines.location import _cfl_kernels as kernels
 
     cutoff = upper + 1e-9 * abs(upper)  # a solution costing exactly upper is kept
     base = float(lam.sum())
     with_open, with_closed = kernels.site_probes(value, inst.s, inst.total_demand, opened, closed)
-    loss = kernels.assignment_probes(inst.c, inst.d, inst.s, lam, banned)
+    into, out = kernels.assignment_probes(inst.c, inst.d, inst.s, lam, banned)
     now_closed = closed | (base + with_open > cutoff)
     now_opened = opened | ((base + with_closed > cutoff) & ~now_closed)
-    now_banned = banned | now_closed[None, :] | (base + with_open[None, :] + loss > cutoff)
+    now_banned = banned | now_closed[None, :] | (base + with_open[None, :] + into > cutoff)
+    # keeping customer i away from site j means j closed, or open without i
+    away = np.minimum(base + with_closed[None, :], base + with_open[None, :] + out)
+    bound_to = (away > cutoff) & ~now_banned
+    for i, j in zip(*np.nonzero(bound_to), strict=True):
+        now_banned[i] = True
+        now_banned[i, j] = False
+        now_opened[j] = True
     return now_opened, now_closed, now_banned
 
 
