@@ -537,12 +537,15 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
         lam = best_lam
         if not math.isfinite(upper) or bound >= upper - inst.tol or budget.seconds_left() <= 0:
             break
-        searched, incumbent = kernels.site_search(c, d, s, f, inst.fixed, opened, closed, incumbent)
-        upper = min(upper, searched)
-        if bound >= upper - inst.tol:
-            break
         now_opened, now_closed, now_banned = _probe(inst, lam, value, upper, opened, closed, banned)
-        if (
+        # site moves on the incumbent, among the sites probing left free
+        searched, found = kernels.site_search(
+            c, d, s, f, inst.fixed, now_opened, now_closed, incumbent
+        )
+        better = searched < upper - inst.tol
+        if better:
+            upper, incumbent = searched, found
+        if not better and (
             np.array_equal(now_closed, closed)
             and np.array_equal(now_opened, opened)
             and np.array_equal(now_banned, banned)
