@@ -31,6 +31,20 @@ def _compiled(fn: F) -> F:
 
 
 @_compiled
+def _dantzig(p: FloatArray, w: FloatArray, level: int, room: float) -> float:
+    """LP bound of items ``level..`` (sorted by ratio) in ``room``: whole items while they
+    fit, then a fraction of the first that does not."""
+    bound = 0.0
+    for a in range(level, p.size):
+        if w[a] <= room:
+            room -= w[a]
+            bound += p[a]
+        else:
+            return bound + p[a] * room / w[a]
+    return bound
+
+
+@_compiled
 def knapsack(
     profit: FloatArray, weight: FloatArray, room: float, node_limit: int
 ) -> tuple[float, float, BoolArray]:
@@ -62,71 +76,45 @@ def knapsack(
     items = items[np.argsort(-ratio, kind="mergesort")]
     p = profit[items]
     w = weight[items]
-    # root LP bound
-    root = 0.0
-    left = room
-    for a in range(m):
-        if w[a] <= left:
-            left -= w[a]
-            root += p[a]
-        else:
-            root += p[a] * left / w[a]
-            break
-    best = -1.0
+    # Horowitz-Sahni: forward moves take items while they fit (one bound per move, not
+    # per item); backtracking drops the last item taken.
+    root = _dantzig(p, w, 0, room)
+    best = 0.0
     best_path = np.zeros(m, dtype=np.bool_)
     path = np.zeros(m, dtype=np.bool_)
-    stack_level = np.empty(2 * m + 2, dtype=np.int64)
-    stack_room = np.empty(2 * m + 2)
-    stack_value = np.empty(2 * m + 2)
-    stack_flag = np.empty(2 * m + 2, dtype=np.bool_)
-    top = 0
-    stack_level[0] = 0
-    stack_room[0] = room
-    stack_value[0] = 0.0
-    stack_flag[0] = False
-    top = 1
+    left, value, j = room, 0.0, 0
     nodes = 0
     exact = True
-    while top > 0:
-        top -= 1
-        level = stack_level[top]
-        left = stack_room[top]
-        value = stack_value[top]
-        if level > 0:
-            path[level - 1] = stack_flag[top]
+    while True:
         nodes += 1
         if nodes > node_limit:
             exact = False
             break
-        if value > best:
-            best = value
-            best_path[:level] = path[:level]
-            best_path[level:] = False
-        if level == m:
-            continue
-        # Dantzig bound of the remaining items
-        ub = value
-        r = left
-        for a in range(level, m):
-            if w[a] <= r:
-                r -= w[a]
-                ub += p[a]
-            else:
-                ub += p[a] * r / w[a]
-                break
-        if ub <= best:
-            continue
-        stack_level[top] = level + 1
-        stack_room[top] = left
-        stack_value[top] = value
-        stack_flag[top] = False
-        top += 1
-        if w[level] <= left:
-            stack_level[top] = level + 1
-            stack_room[top] = left - w[level]
-            stack_value[top] = value + p[level]
-            stack_flag[top] = True
-            top += 1
+        if value + _dantzig(p, w, j, left) > best:
+            while j < m and w[j] <= left:
+                left -= w[j]
+                value += p[j]
+                path[j] = True
+                j += 1
+            if j < m:  # item j does not fit: go on without it
+                path[j] = False
+                j += 1
+            if j < m:
+                continue
+            if value > best:
+                best = value
+                best_path[:] = path
+        # backtrack: drop the last item taken, then explore without it
+        k = j - 1
+        while k >= 0 and not path[k]:
+            k -= 1
+        if k < 0:
+            break
+        path[k] = False
+        left += w[k]
+        value -= p[k]
+        path[k + 1 :] = False
+        j = k + 1
     for a in range(m):
         if best_path[a]:
             taken[items[a]] = True

@@ -543,8 +543,11 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
             c, d, s, f, inst.fixed, now_opened, now_closed, incumbent
         )
         better = searched < upper - inst.tol
-        if better:
+        if better:  # a cheaper incumbent fixes more at once, from the same multipliers
             upper, incumbent = searched, found
+            now_opened, now_closed, now_banned = _probe(
+                inst, lam, value, upper, now_opened, now_closed, now_banned
+            )
         if not better and (
             np.array_equal(now_closed, closed)
             and np.array_equal(now_opened, opened)
@@ -552,7 +555,7 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
         ):
             break
         closed, opened, banned = now_closed, now_opened, now_banned
-        iterations, theta = 500, 0.5
+        iterations, theta = _CHUNK, 0.5
         lam = lam.copy()
     best: IntArray | None = incumbent.astype(np.intp) if math.isfinite(upper) else None
     if best is None or bound >= upper - inst.tol or budget.seconds_left() <= 0:
