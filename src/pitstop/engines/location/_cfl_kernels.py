@@ -38,9 +38,9 @@ def _dantzig(p: FloatArray, w: FloatArray, level: int, room: float) -> float:
     for a in range(level, p.size):
         if w[a] <= room:
             room -= w[a]
-            bound += p[a]
+            bound += float(p[a])
         else:
-            return bound + p[a] * room / w[a]
+            return bound + float(p[a]) * room / float(w[a])
     return bound
 
 
