@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from pitstop.engines.location import CFLData, CFLParams, MaxIterations, solve
 from pitstop.engines.location import _cfl_kernels as kernels
-from pitstop.engines.location.cfl import _Instance, _probe
+from pitstop.engines.location.cfl import _branch_and_bound, _Instance, _Node, _probe
+from pitstop.engines.location.stop import Budget
 
 FloatArray = np.ndarray
 
@@ -192,3 +193,25 @@ def test_warm_up_compiles_the_signature_solve_uses() -> None:
     before = len(kernels.subgradient.signatures)  # type: ignore[attr-defined]
     solve(_instance(3, 12, 5, 1.0), stop=MaxIterations(200))
     assert len(kernels.subgradient.signatures) == before  # type: ignore[attr-defined]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), tight=st.sampled_from([1.0, 1.2, 1.6]))
+def test_branch_and_bound_finds_the_enumerated_optimum(seed: int, tight: float) -> None:
+    """From no fixings and the worst feasible assignment as incumbent, the Lagrangian
+    branch and bound must reach and prove the optimum found by enumeration."""
+    data = _instance(seed, 7, 3, tight)
+    solutions = _solutions(data)
+    inst = _Instance(data)
+    worst = np.array(solutions[-1][1], dtype=np.intp)
+    root = _Node(
+        inst.fixed.copy(),
+        np.zeros(inst.n_sites, dtype=bool),
+        np.zeros(inst.c.shape, dtype=bool),
+        inst.c.min(axis=1),
+    )
+    best, proven = _branch_and_bound(inst, root, worst, Budget(MaxIterations(10**9)))
+    assert proven
+    assert inst.total(best) == pytest.approx(solutions[0][0])
+    loads = np.bincount(best, weights=inst.d, minlength=inst.n_sites)
+    assert np.all(loads <= inst.s + 1e-9)

@@ -472,6 +472,9 @@ def warm_up() -> None:
         cost, demand, capacity, fixed_cost, no, no, banned, lam, upper, start, 5, 2.0, 0, 2, 1
     )
     site_probes(value, capacity, float(demand.sum()), no, no)
+    take = np.zeros((3, 2), dtype=np.bool_)
+    value = site_values(cost, demand, capacity, fixed_cost, lam, banned, no, take)
+    open_sites(value, capacity, float(demand.sum()), no, no)
     assignment_probes(cost, demand, capacity, lam, banned)
     site_search(cost, demand, capacity, fixed_cost, no, no, no, start)
 

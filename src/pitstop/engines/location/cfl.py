@@ -560,6 +560,10 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
     best: IntArray | None = incumbent.astype(np.intp) if math.isfinite(upper) else None
     if best is None or bound >= upper - inst.tol or budget.seconds_left() <= 0:
         return best, bound
+    node = _Node(opened, closed, banned, lam)
+    best, proven = _branch_and_bound(inst, node, best, budget)
+    if proven:
+        return best, inst.total(best)
     site_lower = opened.astype(float)
     site_upper = (~closed).astype(float)
     keep = ~banned
@@ -577,6 +581,105 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
         best[cust[chosen]] = site[chosen]
     # a solution outside the residual model costs more than the incumbent
     return best, max(bound, min(outcome.bound, upper))
+
+
+@dataclass(frozen=True, eq=False)
+class _Node:
+    """Fixings of a branch-and-bound node and the multipliers it starts from. Arrays are
+    never changed once in a node, so children share their parent's."""
+
+    opened: BoolArray
+    closed: BoolArray
+    banned: BoolArray
+    lam: FloatArray
+
+
+_NODE_ASCENT = 20  # subgradient steps per node, from the parent's multipliers
+_NODE_LIMIT = 5_000  # past this, HiGHS on the root's residual model takes over
+
+
+def _branch_and_bound(
+    inst: _Instance, root: _Node, incumbent: IntArray, budget: Budget
+) -> tuple[IntArray, bool]:
+    """Depth-first Lagrangian branch and bound over the root's fixings.
+
+    A node ascends from its parent's multipliers and probes against the incumbent until
+    nothing more is fixed; it is pruned when its bound reaches the incumbent's cost, or
+    when its Lagrangian solution serves every customer once (it is then feasible, and
+    optimal in the node). Otherwise one customer the relaxation serves zero or several
+    times, with the fewest sites left, branches over those sites, cheapest first. On
+    cap94 and cap124 this proves the optimum in 30-50 nodes, where HiGHS's root cut loop
+    took 250-330 ms. Returns (best assignment, whether it is proven optimal); unproven
+    when the node limit or the time limit stopped the search.
+    """
+    from pitstop.engines.location import _cfl_kernels as kernels
+
+    c, d, s, f = inst.c, inst.d, inst.s, inst.f
+    upper = inst.total(incumbent)
+    best = incumbent.astype(np.int64)
+    stack: list[tuple[_Node, int, int]] = [(root, -1, -1)]
+    nodes = 0
+    while stack:
+        nodes += 1
+        if nodes > _NODE_LIMIT or budget.seconds_left() <= 0:
+            return best.astype(np.intp), False
+        parent, customer, site = stack.pop()
+        opened, closed, banned, lam = parent.opened, parent.closed, parent.banned, parent.lam
+        if customer >= 0:
+            banned = banned.copy()
+            banned[customer] = True
+            banned[customer, site] = False
+            opened = opened.copy()
+            opened[site] = True
+        pruned = False
+        for _ in range(3):
+            bound, lam, value, found, assign, *_ = kernels.subgradient(
+                c, d, s, f, opened, closed, banned, lam.copy(), upper, best, _NODE_ASCENT,
+                0.25, 0, 5, 10
+            )  # fmt: skip
+            if found < upper - inst.tol and inst.total(assign) < upper - inst.tol:
+                upper, best = inst.total(assign), assign
+            if bound >= upper - inst.tol:
+                pruned = True
+                break
+            now = _probe(inst, lam, value, upper, opened, closed, banned)
+            if now[2].all(axis=1).any() or (now[0] & now[1]).any():
+                pruned = True  # some customer has no site left: nothing cheaper here
+                break
+            if all(
+                np.array_equal(a, b) for a, b in zip(now, (opened, closed, banned), strict=True)
+            ):
+                break
+            opened, closed, banned = now
+        if pruned:
+            continue
+        take: BoolArray = np.zeros(c.shape, dtype=bool)
+        value = kernels.site_values(c, d, s, f, lam, banned, closed, take)
+        part, y = kernels.open_sites(value, s, inst.total_demand, opened, closed)
+        served = (take & y[None, :]).sum(axis=1)
+        allowed = (~banned).sum(axis=1)
+        unsettled = np.flatnonzero((served != 1) & (allowed > 1))
+        if unsettled.size == 0:
+            # the relaxation serves everyone once: feasible, and if it costs its bound (it
+            # does unless a knapsack ran out of nodes), optimal in the node
+            relaxed = np.argmax(take & y[None, :], axis=1)
+            if np.all(served == 1) and inst.total(relaxed) <= lam.sum() + part + inst.tol:
+                if inst.total(relaxed) < upper - inst.tol:
+                    upper, best = inst.total(relaxed), relaxed.astype(np.int64)
+                continue
+            if np.all(allowed == 1):  # a leaf: one assignment left
+                only = np.argmax(~banned, axis=1)
+                loads = np.bincount(only, weights=d, minlength=inst.n_sites)
+                if np.all(loads <= s + 1e-9) and inst.total(only) < upper - inst.tol:
+                    upper, best = inst.total(only), only.astype(np.int64)
+                continue
+            unsettled = np.flatnonzero(allowed > 1)
+        i = int(unsettled[np.lexsort((-d[unsettled], allowed[unsettled]))[0]])
+        sites = np.flatnonzero(~banned[i])
+        child = _Node(opened, closed, banned, lam)
+        for j in sites[np.argsort(-c[i, sites], kind="stable")]:  # cheapest popped first
+            stack.append((child, i, int(j)))
+    return best.astype(np.intp), True
 
 
 def _uncapacitated_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, float]:
