@@ -524,9 +524,10 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
         bound, value = -math.inf, np.zeros(inst.n_sites)
         best_lam = lam
         stall = 0
-        for _ in range(0, iterations, _CHUNK):  # chunks, to keep the caller's deadline
+        for done in range(0, iterations, _CHUNK):  # chunks, to keep the caller's deadline
+            steps = min(_CHUNK, iterations - done)
             ascent = kernels.subgradient(
-                c, d, s, f, opened, closed, banned, lam, upper, incumbent, _CHUNK, theta, stall,
+                c, d, s, f, opened, closed, banned, lam, upper, incumbent, steps, theta, stall,
                 10, 5
             )  # fmt: skip
             chunk_bound, chunk_lam, chunk_value, upper, incumbent, lam, theta, stall = ascent
@@ -635,7 +636,8 @@ def _branch_and_bound(
             opened = opened.copy()
             opened[site] = True
         pruned = False
-        for _ in range(3):
+        # the root arrives ascended and probed to a standstill: it only branches
+        for _ in range(3 if customer >= 0 else 0):
             bound, lam, value, found, assign, *_ = kernels.subgradient(
                 c, d, s, f, opened, closed, banned, lam.copy(), upper, best, _NODE_ASCENT,
                 0.25, 0, 5, 10
