@@ -304,7 +304,7 @@ def subgradient(
                 if trial_cost < upper:
                     upper = trial_cost
                     incumbent[:] = trial
-        if best >= upper or theta < 5e-3:  # later steps barely move the bound (cap64: 0)
+        if best >= upper or theta < 1e-2:  # later steps barely move the bound (cap64: 0)
             theta = 0.0
             break
         norm = 0.0
