@@ -177,6 +177,23 @@ def test_charts_show_every_region_with_the_target_line(people: Any, browser: Tes
         assert chart.find(f"{SVG}polyline") is not None
 
 
+def test_each_region_chart_states_todays_wait(people: Any, browser: TestClient) -> None:
+    """The forecast's first point is a week ahead; the wait quoted today, the region's
+    longest, is stated beside each chart."""
+    html = _planner(browser).get("/planning").text
+    expected = _forecast(people)
+    for region in expected["regions"]:
+        now = max(
+            s["lead_now_days"]
+            for s in expected["sites"]
+            if s["province"] == region["region"] and s["lead_now_days"] is not None
+        )
+        assert region["lead_now_days"] == now
+        chart = html.split(f'data-region="{region["region"]}"', 1)[1].split("</li>", 1)[0]
+        stated = re.search(r'data-testid="lead-now">today ([\d.]+) day', chart)
+        assert stated is not None and float(stated.group(1)) == now
+
+
 def test_overloaded_network_lists_its_alerts(database: Any, app: Any) -> None:
     build_planning_world(database, per_owner=5, minutes_per_day=40)
     with database.unit_of_work() as s:

@@ -342,6 +342,7 @@ def _charts(
                 "name": name,
                 "sites": r["sites"],
                 "peak": _peak(r["lead_days"]),
+                "now": r.get("lead_now_days"),
                 "over": week,
                 "over_date": date.fromisoformat(forecast["horizon"]["week_starts"][week])
                 if week is not None

@@ -497,7 +497,7 @@ def network_forecast(inputs: Inputs, params: PlanningParams) -> dict[str, Any]:
         if (assignment[:, k] < 0).any() and p.demand[assignment[:, k] < 0, k, :].sum() > 0
     }
     alerts: list[dict[str, Any]] = []
-    site_rows = []
+    site_rows: list[dict[str, Any]] = []
     for j in range(len(s)):
         lead = fc.site_lead_days[j]
         week = first_week_over(np.nan_to_num(lead, nan=0.0), target)
@@ -532,10 +532,17 @@ def network_forecast(inputs: Inputs, params: PlanningParams) -> dict[str, Any]:
     region_rows = []
     for region, lead in regions.items():
         week = first_week_over(np.nan_to_num(lead, nan=0.0), target)
+        # the wait an owner is quoted today: the region's longest, before this week's demand
+        now_by_site = [
+            float(r["lead_now_days"])
+            for r in site_rows
+            if r["province"] == region and r["lead_now_days"] is not None
+        ]
         region_rows.append(
             {
                 "region": region,
                 "sites": sum(1 for x in s.provinces if x == region),
+                "lead_now_days": max(now_by_site) if now_by_site else None,
                 "lead_days": [_round(x, 1) for x in lead],
                 "first_week_over_target": week,
             }
