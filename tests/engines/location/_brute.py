@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 import numpy.typing as npt
 
+from pitstop.engines.location import CFLData
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -36,3 +38,14 @@ def random_points(rng: np.random.Generator, n_customers: int, n_sites: int) -> F
     a = rng.random((n_customers, 2))
     b = rng.random((n_sites, 2))
     return np.round(np.linalg.norm(a[:, None] - b[None], axis=2) * 100)
+
+
+def random_cfl(seed: int, n_customers: int = 6, n_sites: int = 4, tight: float = 1.4) -> CFLData:
+    """Random integer costs and demands; equal capacities, ``tight`` times an even share
+    of the demand plus the largest demand (1.0 binds, larger leaves slack)."""
+    rng = np.random.default_rng(seed)
+    demand = rng.integers(1, 10, n_customers).astype(float)
+    cost = rng.integers(1, 40, (n_customers, n_sites)).astype(float)
+    capacity = np.full(n_sites, np.ceil(demand.sum() * tight / n_sites) + demand.max())
+    fixed_cost = rng.integers(5, 60, n_sites).astype(float)
+    return CFLData(cost=cost, demand=demand, capacity=capacity, fixed_cost=fixed_cost)

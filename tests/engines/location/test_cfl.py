@@ -13,19 +13,10 @@ from pitstop.engines.location import (
     solve,
 )
 from pitstop.engines.location.io import read_cfl
-from tests.engines.location._brute import cfl_optimum
+from tests.engines.location._brute import cfl_optimum, random_cfl
 
 METHODS = ["mip", "heuristic", "auto"]
 CAP71 = Path("/work/shared/bench-data/cfl/cap71.txt")
-
-
-def make_instance(seed: int, n_customers: int = 6, n_sites: int = 4, tight: float = 1.4) -> CFLData:
-    rng = np.random.default_rng(seed)
-    demand = rng.integers(1, 10, n_customers).astype(float)
-    cost = rng.integers(1, 40, (n_customers, n_sites)).astype(float)
-    capacity = np.full(n_sites, np.ceil(demand.sum() * tight / n_sites) + demand.max())
-    fixed_cost = rng.integers(5, 60, n_sites).astype(float)
-    return CFLData(cost=cost, demand=demand, capacity=capacity, fixed_cost=fixed_cost)
 
 
 def _loads(data: CFLData, assignment: tuple[int, ...]) -> np.ndarray:
@@ -35,7 +26,7 @@ def _loads(data: CFLData, assignment: tuple[int, ...]) -> np.ndarray:
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_small_instances_reach_the_brute_force_optimum(method: str, seed: int) -> None:
-    data = make_instance(seed)
+    data = random_cfl(seed)
     result = solve(data, stop=MaxIterations(200), params=CFLParams(method=method))
     optimum = cfl_optimum(data.cost, data.demand, data.capacity, data.fixed_cost)
     assert result.lower_bound <= optimum + 1e-6
@@ -83,7 +74,7 @@ def test_uncapacitated_instances_reach_the_brute_force_optimum(
 
 @pytest.mark.parametrize("method", METHODS)
 def test_fixed_sites_stay_open_even_when_useless(method: str) -> None:
-    base = make_instance(5)
+    base = random_cfl(5)
     data = CFLData(
         cost=base.cost,
         demand=base.demand,
@@ -98,7 +89,7 @@ def test_fixed_sites_stay_open_even_when_useless(method: str) -> None:
 
 
 def test_heuristic_is_close_to_exact_mip_on_medium_instance() -> None:
-    data = make_instance(21, n_customers=30, n_sites=10, tight=1.3)
+    data = random_cfl(21, n_customers=30, n_sites=10, tight=1.3)
     exact = solve(data, stop=MaxIterations(0), params=CFLParams(method="mip"))
     heuristic = solve(data, stop=MaxIterations(150), params=CFLParams(method="heuristic"))
     assert exact.optimal
@@ -112,7 +103,7 @@ def test_heuristic_is_close_to_exact_mip_on_medium_instance() -> None:
 def test_bounds_bracket_the_optimum_and_capacity_holds(
     seed: int, tight: float, method: str
 ) -> None:
-    data = make_instance(seed, n_customers=5, n_sites=3, tight=tight)
+    data = random_cfl(seed, n_customers=5, n_sites=3, tight=tight)
     result = solve(data, stop=MaxIterations(40), params=CFLParams(method=method))
     optimum = cfl_optimum(data.cost, data.demand, data.capacity, data.fixed_cost)
     assert result.lower_bound <= optimum + 1e-6

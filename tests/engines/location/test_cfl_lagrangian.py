@@ -15,6 +15,7 @@ from pitstop.engines.location import CFLData, CFLParams, MaxIterations, solve
 from pitstop.engines.location import _cfl_kernels as kernels
 from pitstop.engines.location.cfl import _branch_and_bound, _Instance, _Node, _probe
 from pitstop.engines.location.stop import Budget
+from tests.engines.location._brute import random_cfl
 
 FloatArray = np.ndarray
 
@@ -57,15 +58,6 @@ def test_knapsack_cut_short_still_brackets_the_optimum(seed: int) -> None:
     optimum = _knapsack_brute(p, w, room)
     assert value <= optimum + 1e-9 <= upper + 2e-9
     assert w[taken].sum() <= room
-
-
-def _instance(seed: int, n_customers: int, n_sites: int, tight: float) -> CFLData:
-    rng = np.random.default_rng(seed)
-    demand = rng.integers(1, 10, n_customers).astype(float)
-    cost = rng.integers(1, 40, (n_customers, n_sites)).astype(float)
-    capacity = np.full(n_sites, np.ceil(demand.sum() * tight / n_sites) + demand.max())
-    fixed_cost = rng.integers(5, 60, n_sites).astype(float)
-    return CFLData(cost=cost, demand=demand, capacity=capacity, fixed_cost=fixed_cost)
 
 
 def _solutions(data: CFLData) -> list[tuple[float, tuple[int, ...]]]:
@@ -120,7 +112,7 @@ def _ascent(inst: _Instance, upper: float) -> tuple[float, FloatArray, FloatArra
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10_000), tight=st.sampled_from([1.0, 1.2, 1.6]))
 def test_bound_and_incumbent_bracket_the_optimum(seed: int, tight: float) -> None:
-    data = _instance(seed, 6, 3, tight)
+    data = random_cfl(seed, 6, 3, tight)
     solutions = _solutions(data)
     optimum = solutions[0][0]
     inst = _Instance(data)
@@ -149,7 +141,7 @@ def test_bound_and_incumbent_bracket_the_optimum(seed: int, tight: float) -> Non
 def test_probing_keeps_every_solution_within_the_cutoff(seed: int, tight: float, rank: int) -> None:
     """Fix against the cost of the rank-th cheapest solution: every solution costing at
     most that must still use only open-able sites and allowed columns."""
-    data = _instance(seed, 6, 3, tight)
+    data = random_cfl(seed, 6, 3, tight)
     solutions = _solutions(data)
     cutoff = solutions[min(rank, len(solutions) - 1)][0]
     inst = _Instance(data)
@@ -178,7 +170,7 @@ def test_probing_keeps_every_solution_within_the_cutoff(seed: int, tight: float,
 def test_fixing_then_mip_matches_the_plain_mip(seed: int) -> None:
     """Tight capacities, enough sites for the fixing rounds to matter: the plain MIP on
     the whole model is the reference."""
-    data = _instance(seed, 14, 6, 1.0)
+    data = random_cfl(seed, 14, 6, 1.0)
     result = solve(data, stop=MaxIterations(200))
     exact = solve(data, stop=MaxIterations(200), params=CFLParams(method="mip"))
     assert exact.optimal
@@ -191,7 +183,7 @@ def test_fixing_then_mip_matches_the_plain_mip(seed: int) -> None:
 def test_warm_up_compiles_the_signature_solve_uses() -> None:
     kernels.warm_up()
     before = len(kernels.subgradient.signatures)  # type: ignore[attr-defined]
-    solve(_instance(3, 12, 5, 1.0), stop=MaxIterations(200))
+    solve(random_cfl(3, 12, 5, 1.0), stop=MaxIterations(200))
     assert len(kernels.subgradient.signatures) == before  # type: ignore[attr-defined]
 
 
@@ -200,7 +192,7 @@ def test_warm_up_compiles_the_signature_solve_uses() -> None:
 def test_branch_and_bound_finds_the_enumerated_optimum(seed: int, tight: float) -> None:
     """From no fixings and the worst feasible assignment as incumbent, the Lagrangian
     branch and bound must reach and prove the optimum found by enumeration."""
-    data = _instance(seed, 7, 3, tight)
+    data = random_cfl(seed, 7, 3, tight)
     solutions = _solutions(data)
     inst = _Instance(data)
     worst = np.array(solutions[-1][1], dtype=np.intp)

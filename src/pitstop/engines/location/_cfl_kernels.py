@@ -503,30 +503,6 @@ def local_search(
     return assign
 
 
-def warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel on a tiny instance, so a caller
-    that times a solve does not time the compiler."""
-    cost = np.array([[1.0, 3.0], [2.0, 1.0], [2.0, 2.0]])
-    demand = np.array([1.0, 1.0, 1.0])
-    capacity = np.array([2.0, 2.0])
-    fixed_cost = np.array([1.0, 1.0])
-    no = np.zeros(2, dtype=np.bool_)
-    banned = np.zeros((3, 2), dtype=np.bool_)
-    lam = cost.min(axis=1)
-    _, start = greedy_assignment(cost, demand, capacity, ~no)
-    start = local_search(cost, demand, capacity, fixed_cost, no, start)
-    upper = assignment_cost(cost, fixed_cost, no, start)
-    _, lam, value, _, _, _, _, _ = subgradient(
-        cost, demand, capacity, fixed_cost, no, no, banned, lam, upper, start, 5, 2.0, 0, 2, 1
-    )
-    site_probes(value, capacity, float(demand.sum()), no, no)
-    take = np.zeros((3, 2), dtype=np.bool_)
-    value = site_values(cost, demand, capacity, fixed_cost, lam, banned, no, take)
-    open_sites(value, capacity, float(demand.sum()), no, no)
-    assignment_probes(cost, demand, capacity, lam, banned)
-    site_search(cost, demand, capacity, fixed_cost, no, no, no, start)
-
-
 @_compiled
 def ejection_search(
     cost: FloatArray,
@@ -647,3 +623,27 @@ def site_search(
             if improved:
                 break
     return best_cost, best
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel on a tiny instance, so a caller
+    that times a solve does not time the compiler."""
+    cost = np.array([[1.0, 3.0], [2.0, 1.0], [2.0, 2.0]])
+    demand = np.array([1.0, 1.0, 1.0])
+    capacity = np.array([2.0, 2.0])
+    fixed_cost = np.array([1.0, 1.0])
+    no = np.zeros(2, dtype=np.bool_)
+    banned = np.zeros((3, 2), dtype=np.bool_)
+    lam = cost.min(axis=1)
+    _, start = greedy_assignment(cost, demand, capacity, ~no)
+    start = local_search(cost, demand, capacity, fixed_cost, no, start)
+    upper = assignment_cost(cost, fixed_cost, no, start)
+    _, lam, value, _, _, _, _, _ = subgradient(
+        cost, demand, capacity, fixed_cost, no, no, banned, lam, upper, start, 5, 2.0, 0, 2, 1
+    )
+    site_probes(value, capacity, float(demand.sum()), no, no)
+    take = np.zeros((3, 2), dtype=np.bool_)
+    value = site_values(cost, demand, capacity, fixed_cost, lam, banned, no, take)
+    open_sites(value, capacity, float(demand.sum()), no, no)
+    assignment_probes(cost, demand, capacity, lam, banned)
+    site_search(cost, demand, capacity, fixed_cost, no, no, no, start)

@@ -322,16 +322,6 @@ class _Model:
     row_lower: FloatArray
     row_upper: FloatArray
 
-    def subset(self, cols: IntArray, rows: IntArray) -> _Model:
-        return _Model(
-            cost=self.cost[cols],
-            lower=self.lower[cols],
-            upper=self.upper[cols],
-            matrix=sp.csc_array(self.matrix[rows][:, cols]),
-            row_lower=self.row_lower[rows],
-            row_upper=self.row_upper[rows],
-        )
-
     def solve(
         self,
         seconds: float,
@@ -358,38 +348,15 @@ class _Model:
 
 def _strong_model(inst: _Instance) -> _Model:
     """Columns: sites, then ``x_ij`` row-major. Rows: one assignment row per customer, one
-    capacity row per site, one ``x_ij <= y_j`` row per column ``x_ij``, the aggregate cut."""
-    n_c, n_s = inst.n_customers, inst.n_sites
-    n_x = n_c * n_s
-    lower = np.zeros(n_s + n_x)
-    lower[np.flatnonzero(inst.fixed)] = 1.0
-    x_col = n_s + np.arange(n_x)
-    cust = np.repeat(np.arange(n_c), n_s)
-    site = np.tile(np.arange(n_s), n_c)
-    link = n_c + n_s + np.arange(n_x)
-    aggregate = n_c + n_s + n_x
-    rows = np.concatenate(
-        [cust, n_c + site, n_c + np.arange(n_s), link, link, np.full(n_s, aggregate)]
+    capacity row per site, ``x_ij <= y_j`` for every site not fixed open, the aggregate
+    cut: :func:`_residual_model` with nothing fixed beyond the instance's open sites."""
+    model, _, _ = _residual_model(
+        inst,
+        np.ones((inst.n_customers, inst.n_sites), dtype=bool),
+        inst.fixed.astype(float),
+        np.ones(inst.n_sites),
     )
-    cols = np.concatenate([x_col, x_col, np.arange(n_s), x_col, site, np.arange(n_s)])
-    vals = np.concatenate(
-        [
-            np.ones(n_x),
-            np.tile(inst.d[:, None], (1, n_s)).ravel(),
-            -inst.s,
-            np.ones(n_x),
-            -np.ones(n_x),
-            inst.s,
-        ]
-    )
-    return _Model(
-        cost=np.concatenate([inst.f, inst.c.ravel()]),
-        lower=lower,
-        upper=np.ones(n_s + n_x),
-        matrix=sp.csc_array((vals, (rows, cols)), shape=(aggregate + 1, n_s + n_x)),
-        row_lower=np.concatenate([np.ones(n_c), np.full(n_s + n_x, -np.inf), [inst.total_demand]]),
-        row_upper=np.concatenate([np.ones(n_c), np.zeros(n_s + n_x), [np.inf]]),
-    )
+    return model
 
 
 def _assignment(inst: _Instance, x: FloatArray) -> IntArray:
@@ -397,11 +364,9 @@ def _assignment(inst: _Instance, x: FloatArray) -> IntArray:
     return assign.astype(np.intp)
 
 
-def _mip(
-    inst: _Instance, budget: Budget, start: IntArray | None, model: _Model | None = None
-) -> tuple[IntArray | None, float]:
+def _mip(inst: _Instance, budget: Budget, start: IntArray | None) -> tuple[IntArray | None, float]:
     n_c, n_s = inst.n_customers, inst.n_sites
-    model = model or _strong_model(inst)
+    model = _strong_model(inst)
     start_values = None
     if start is not None:
         start_values = np.zeros(model.cost.size)
@@ -491,6 +456,13 @@ def _probe(
     return now_opened, now_closed, now_banned
 
 
+def _unchanged(
+    now: tuple[BoolArray, BoolArray, BoolArray], before: tuple[BoolArray, BoolArray, BoolArray]
+) -> bool:
+    """Whether probing fixed nothing new: (opened, closed, banned) as they were."""
+    return all(np.array_equal(a, b) for a, b in zip(now, before, strict=True))
+
+
 _FIXING_ROUNDS = 6  # bound, probe, fix, re-bound: on cap94 later rounds fix little
 _CHUNK = 250  # subgradient iterations between two looks at the clock
 
@@ -549,10 +521,8 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
             now_opened, now_closed, now_banned = _probe(
                 inst, lam, value, upper, now_opened, now_closed, now_banned
             )
-        if not better and (
-            np.array_equal(now_closed, closed)
-            and np.array_equal(now_opened, opened)
-            and np.array_equal(now_banned, banned)
+        if not better and _unchanged(
+            (now_opened, now_closed, now_banned), (opened, closed, banned)
         ):
             break
         closed, opened, banned = now_closed, now_opened, now_banned
@@ -651,9 +621,7 @@ def _branch_and_bound(
             if now[2].all(axis=1).any() or (now[0] & now[1]).any():
                 pruned = True  # some customer has no site left: nothing cheaper here
                 break
-            if all(
-                np.array_equal(a, b) for a, b in zip(now, (opened, closed, banned), strict=True)
-            ):
+            if _unchanged(now, (opened, closed, banned)):
                 break
             opened, closed, banned = now
         if pruned:
