@@ -17,8 +17,9 @@ $(UV):
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --python $(PYTHON)
-	@echo "compiling the facility-location kernels (numba, once per install)"
+	@echo "compiling the facility-location and queueing kernels (numba, once per install)"
 	$(VENV)/bin/python -c "from pitstop.engines.location._cfl_kernels import warm_up; warm_up()"
+	$(VENV)/bin/python -c "from pitstop.engines.queueing._mmc_kernel import warm_up; warm_up()"
 	touch $@
 
 install: $(VENV)/.installed

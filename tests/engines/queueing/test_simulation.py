@@ -10,6 +10,7 @@ from pitstop.engines.queueing import (
     erlang_c,
     forecast,
     growing_series,
+    mmc_waits,
     simulate_mmc,
     simulate_network,
 )
@@ -17,11 +18,44 @@ from pitstop.engines.queueing import (
 
 @pytest.mark.parametrize(("lam", "mu", "c"), [(8.0, 1.0, 10), (0.7, 1.0, 1)])
 def test_simulated_mmc_matches_erlang_c(lam: float, mu: float, c: int) -> None:
-    sim = simulate_mmc(lam, mu, c, customers=40_000, warmup=2_000, seed=3)
+    sim = simulate_mmc(lam, mu, c, customers=40_000, warmup=2_000, seed=3, engine="simpy")
     exact = erlang_c(lam, mu, c)
     low, high = sim.mean_wait_ci
     assert low <= exact.mean_wait <= high
     assert sim.prob_wait == pytest.approx(exact.prob_wait, abs=0.03)
+
+
+@pytest.mark.parametrize(("lam", "c"), [(0.7, 1), (2.4, 3), (8.0, 10), (27.0, 30)])
+def test_compiled_engine_gives_simpys_waits_customer_by_customer(lam: float, c: int) -> None:
+    simpy_waits = mmc_waits(lam, 1.0, c, customers=20_000, seed=5, engine="simpy")
+    compiled = mmc_waits(lam, 1.0, c, customers=20_000, seed=5, engine="compiled")
+    assert np.count_nonzero(simpy_waits) > 1_000  # a queue formed: the order of service mattered
+    np.testing.assert_array_equal(compiled, simpy_waits)
+
+
+def test_engines_agree_across_warm_up_and_batches() -> None:
+    # the compiled engine runs chunk by chunk; SimPy runs all draws at once
+    args = (4.5, 1.0, 5)
+    kwargs = {"customers": 30_007, "warmup": 1_500, "batches": 10, "seed": 8}
+    assert simulate_mmc(*args, **kwargs, engine="compiled") == simulate_mmc(
+        *args, **kwargs, engine="simpy"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lam", "c", "customers"),
+    # more servers make waits rarer and shorter, so their mean is noisier: longer run
+    [(0.7, 1, 20_000_000), (8.0, 10, 20_000_000), (24.0, 30, 40_000_000)],
+)
+def test_long_runs_come_within_two_percent_of_erlang_c(lam: float, c: int, customers: int) -> None:
+    exact = erlang_c(lam, 1.0, c)
+    sim = simulate_mmc(lam, 1.0, c, customers=customers, warmup=20_000, seed=11)
+    low, high = sim.mean_wait_ci
+    # the run is long enough that 2 % is a real test: the 99 % interval is narrower than it
+    assert (high - low) / 2 < 0.02 * exact.mean_wait
+    assert sim.mean_wait == pytest.approx(exact.mean_wait, rel=0.02)
+    assert low <= exact.mean_wait <= high
+    assert sim.prob_wait == pytest.approx(exact.prob_wait, rel=0.02)
 
 
 def test_deterministic_single_site_reproduces_the_backlog_recursion_exactly() -> None:

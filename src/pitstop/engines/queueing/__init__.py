@@ -17,13 +17,12 @@ from pitstop.engines.queueing.backlog import (
 )
 from pitstop.engines.queueing.erlang import ErlangC, erlang_b, erlang_c, servers_for_wait
 from pitstop.engines.queueing.errors import QueueingInputError, UnstableQueueError
+from pitstop.engines.queueing.mmc import MMCSimulation, mmc_waits, simulate_mmc
 from pitstop.engines.queueing.simulation import (
-    MMCSimulation,
     NetworkData,
     NetworkSimulation,
     Site,
     Zone,
-    simulate_mmc,
     simulate_network,
 )
 
@@ -43,6 +42,7 @@ __all__ = [
     "erlang_c",
     "forecast",
     "growing_series",
+    "mmc_waits",
     "next_free_slot_days",
     "servers_for_wait",
     "simulate_mmc",

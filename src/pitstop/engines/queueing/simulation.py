@@ -1,14 +1,11 @@
-"""Discrete-event simulation with SimPy.
+"""Discrete-event simulation of appointment networks with SimPy.
 
-* :func:`simulate_mmc`: an M/M/c queue (walk-in bays, a service desk), used to validate the
-  simulation machinery against Erlang C; reports the mean wait with a batch-means
-  confidence interval.
-* :func:`simulate_network`: appointment books of one or several sites over a horizon (a
-  year, say) with demand that grows; each owner request comes from a zone and books the
-  earliest free slot among the sites within reach (or the nearest site). Reports lead times
-  (days until the appointment) week by week and site by site. With one site and
-  deterministic arrivals it reproduces :func:`pitstop.engines.queueing.backlog.forecast`
-  exactly.
+:func:`simulate_network`: appointment books of one or several sites over a horizon (a
+year, say) with demand that grows; each owner request comes from a zone and books the
+earliest free slot among the sites within reach (or the nearest site). Reports lead times
+(days until the appointment) week by week and site by site. With one site and
+deterministic arrivals it reproduces :func:`pitstop.engines.queueing.backlog.forecast`
+exactly. The M/M/c check of the same SimPy machinery against Erlang C is in :mod:`.mmc`.
 
 Time unit of the network model: one day; day ``d`` spans ``[d, d + 1)``.
 """
@@ -28,84 +25,6 @@ from pitstop.engines.queueing.errors import QueueingInputError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-# ----- M/M/c ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MMCSimulation:
-    """Simulated M/M/c figures; times in the unit of the rates.
-
-    ``mean_wait_ci`` is a ``confidence`` interval from batch means.
-    """
-
-    customers: int
-    mean_wait: float
-    mean_wait_ci: tuple[float, float]
-    prob_wait: float
-
-
-def simulate_mmc(
-    arrival_rate: float,
-    service_rate: float,
-    servers: int,
-    *,
-    customers: int,
-    warmup: int = 1_000,
-    batches: int = 20,
-    confidence: float = 0.99,
-    seed: int = 0,
-) -> MMCSimulation:
-    """Simulate ``warmup + customers`` arrivals to an M/M/c queue (FIFO, one queue).
-
-    Raises:
-        QueueingInputError: invalid rates, counts, or an unstable queue (``lambda >= c mu``).
-    """
-    if not (arrival_rate > 0 and service_rate > 0 and servers >= 1):
-        raise QueueingInputError("need arrival_rate > 0, service_rate > 0, servers >= 1")
-    if arrival_rate >= servers * service_rate:
-        raise QueueingInputError("unstable queue: arrival_rate >= servers * service_rate")
-    if customers < batches or batches < 2 or warmup < 0:
-        raise QueueingInputError("need customers >= batches >= 2 and warmup >= 0")
-    rng = np.random.default_rng(seed)
-    total = warmup + customers
-    gaps = rng.exponential(1 / arrival_rate, total)
-    services = rng.exponential(1 / service_rate, total)
-    waits = np.empty(total)
-    env = simpy.Environment()
-    bays = simpy.Resource(env, capacity=servers)
-
-    def customer(k: int) -> Generator[Any, Any, None]:
-        arrived = env.now
-        with bays.request() as request:
-            yield request
-            waits[k] = env.now - arrived
-            yield env.timeout(services[k])
-
-    def source() -> Generator[Any, Any, None]:
-        for k in range(total):
-            yield env.timeout(gaps[k])
-            env.process(customer(k))
-
-    env.process(source())
-    env.run()
-    kept = waits[warmup:]
-    size = customers // batches
-    means = kept[: size * batches].reshape(batches, size).mean(axis=1)
-    centre = float(means.mean())
-    # scipy.stats costs seconds to import; only validation runs need it, not the web app.
-    from scipy import stats
-
-    half = float(
-        stats.t.ppf(0.5 + confidence / 2, batches - 1) * means.std(ddof=1) / math.sqrt(batches)
-    )
-    return MMCSimulation(
-        customers=customers,
-        mean_wait=float(kept.mean()),
-        mean_wait_ci=(centre - half, centre + half),
-        prob_wait=float(np.mean(kept > 0)),
-    )
 
 
 # ----- appointment network --------------------------------------------------------------
