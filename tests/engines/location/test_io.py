@@ -93,6 +93,7 @@ def test_cfl_without_optimum_line_is_accepted() -> None:
         ("2\n", 1, "end of file"),
         ("2 3\n10 100\n8 -50\n", 3, "fixed cost must be >= 0"),
         ("2 3\n10 100\n8 50\n4 x 2\n", 4, "demand of customer 2"),
+        ("2 3\n10 100\n8 50\n4 -3 2\n", 4, "demand of customer 2 must be >= 0"),
         ("2 3\n10 100\n8 50\n4 3 2\n1 2 3\n4 5\n", 6, "end of file"),
         ("2 3\n10 100\n8 50\n4 3 2\n1 2 3\n4 5 6\n1\n2\n", 8, "unexpected data"),
         ("0 3\n", 1, ">= 1"),
