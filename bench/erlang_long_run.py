@@ -37,6 +37,7 @@ WARMUP = 20_000
 # (servers, utilisation): one server to a large bay, light to heavy traffic
 CASES = [(1, 0.5), (1, 0.7), (1, 0.9), (3, 0.8), (10, 0.8), (10, 0.9), (30, 0.8), (30, 0.9)]
 ANCHOR = (10, 0.8)
+ENGINES: tuple[Engine, Engine] = ("simpy", "compiled")
 
 
 def _accuracy(
@@ -78,8 +79,7 @@ def _anchor(customers: int) -> dict[str, Any]:
     servers, rho = ANCHOR
     timings: dict[str, float] = {}
     waits: dict[str, np.ndarray] = {}
-    engines: tuple[Engine, Engine] = ("simpy", "compiled")
-    for engine in engines:
+    for engine in ENGINES:
         started = time.perf_counter()
         waits[engine] = mmc_waits(
             rho * servers, 1.0, servers, customers=customers, seed=1, engine=engine
@@ -129,9 +129,8 @@ def main() -> None:
         flush=True,
     )
     simpy_long = []
-    engines: tuple[Engine, Engine] = ("simpy", "compiled")
     if args.simpy_long:
-        for long_engine in engines:
+        for long_engine in ENGINES:
             simpy_long.append(_accuracy(*ANCHOR, args.simpy_long, 0, long_engine))
             print(_line(simpy_long[-1]), flush=True)
 

@@ -3,9 +3,10 @@
 Open sites (each with a fixed cost and a capacity) and assign every customer's whole
 demand to one open site, minimising fixed plus assignment cost.
 
-Exact: the strong MIP (with ``x_ij <= y_j`` and the aggregate capacity cut) through HiGHS,
-after a Lagrangian bound with exact knapsacks has fixed what no solution cheaper than the
-incumbent can use (see :func:`_lagrangian_mip`). When every site can hold the whole demand,
+Exact: a Lagrangian bound with exact knapsacks fixes what no solution cheaper than the
+incumbent can use, and a Lagrangian branch and bound searches the rest; the strong MIP
+(with ``x_ij <= y_j`` and the aggregate capacity cut) through HiGHS takes over if that
+stops unproven (see :func:`_lagrangian_mip`). When every site can hold the whole demand,
 capacities never bind and the problem is the uncapacitated one: its strong formulation is
 solved instead, reduced first (see :func:`_uncapacitated_mip`).
 Heuristic: Lagrangian relaxation of the assignment constraints (one continuous knapsack per
@@ -150,29 +151,10 @@ class _Instance:
     # ----- primal side ----------------------------------------------------------------
     def assign(self, open_mask: BoolArray) -> IntArray | None:
         """Regret-greedy assignment to the open sites; None if some customer does not fit."""
-        residual = np.where(open_mask, self.s, -1.0)
-        assign = np.full(self.n_customers, -1)
-        left = np.ones(self.n_customers, dtype=bool)
-        big = float(self.c.max()) * 4 + 1
-        for _ in range(self.n_customers):
-            idx = np.flatnonzero(left)
-            fits = residual[None, :] >= self.d[idx, None] - 1e-9
-            costs = np.where(fits, self.c[idx], np.inf)
-            if costs.shape[1] >= 2:
-                two = np.partition(costs, 1, axis=1)[:, :2]
-            else:
-                two = np.concatenate([costs, np.full((idx.size, 1), np.inf)], axis=1)
-            if not np.all(np.isfinite(two[:, 0])):
-                return None
-            regret = np.where(np.isfinite(two[:, 1]), two[:, 1] - two[:, 0], big)
-            # ties: larger demand first, as it is harder to place later
-            k = int(np.lexsort((-self.d[idx], -regret))[0])
-            i = int(idx[k])
-            j = int(np.argmin(costs[k]))
-            assign[i] = j
-            residual[j] -= self.d[i]
-            left[i] = False
-        return assign
+        from pitstop.engines.location import _cfl_kernels as kernels
+
+        placed, assign = kernels.greedy_assignment(self.c, self.d, self.s, open_mask)
+        return assign if placed else None
 
     def improve(self, assign: IntArray) -> IntArray:
         """Shift and swap moves, then close and open moves, until none improves."""
@@ -468,15 +450,16 @@ _CHUNK = 250  # subgradient iterations between two looks at the clock
 
 
 def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, float]:
-    """Lagrangian bound and fixing, then the MIP over what is left, exact through HiGHS.
+    """Lagrangian bound and fixing, then a Lagrangian branch and bound over what is left,
+    and HiGHS on the residual model only if that stops unproven.
 
     Relaxing the assignment rows leaves exact 0-1 knapsacks (compiled, see
     :mod:`._cfl_kernels`), whose bound is 3-6 times closer to the optimum than the LP's on
     the capacitated OR-Library instances; the subgradient loop also repairs relaxed
     solutions into an incumbent. Probing each site open and closed, and each customer into
     each site's knapsack, against the incumbent's cost fixes what no cheaper solution can
-    use; HiGHS then searches the rest (on cap124: 3 sites open, 33 closed, 286 of 2,500
-    assignment columns left), starting from the incumbent.
+    use (on cap124: 3 sites open, 33 closed, 286 of 2,500 assignment columns left); the
+    branch and bound, or HiGHS starting from the incumbent, searches the rest.
     """
     # numba costs about half a second to import: only this solver needs it
     from pitstop.engines.location import _cfl_kernels as kernels
@@ -612,8 +595,8 @@ def _branch_and_bound(
                 c, d, s, f, opened, closed, banned, lam.copy(), upper, best, _NODE_ASCENT,
                 0.25, 0, 5, 10
             )  # fmt: skip
-            if found < upper - inst.tol and inst.total(assign) < upper - inst.tol:
-                upper, best = inst.total(assign), assign
+            if found < upper - inst.tol and (cost := inst.total(assign)) < upper - inst.tol:
+                upper, best = cost, assign
             if bound >= upper - inst.tol:
                 pruned = True
                 break
@@ -636,15 +619,16 @@ def _branch_and_bound(
             # the relaxation serves everyone once: feasible, and if it costs its bound (it
             # does unless a knapsack ran out of nodes), optimal in the node
             relaxed = np.argmax(take & y[None, :], axis=1)
-            if np.all(served == 1) and inst.total(relaxed) <= lam.sum() + part + inst.tol:
-                if inst.total(relaxed) < upper - inst.tol:
-                    upper, best = inst.total(relaxed), relaxed.astype(np.int64)
+            cost = inst.total(relaxed)
+            if np.all(served == 1) and cost <= lam.sum() + part + inst.tol:
+                if cost < upper - inst.tol:
+                    upper, best = cost, relaxed.astype(np.int64)
                 continue
             if np.all(allowed == 1):  # a leaf: one assignment left
                 only = np.argmax(~banned, axis=1)
                 loads = np.bincount(only, weights=d, minlength=inst.n_sites)
-                if np.all(loads <= s + 1e-9) and inst.total(only) < upper - inst.tol:
-                    upper, best = inst.total(only), only.astype(np.int64)
+                if np.all(loads <= s + 1e-9) and (cost := inst.total(only)) < upper - inst.tol:
+                    upper, best = cost, only.astype(np.int64)
                 continue
             unsettled = np.flatnonzero(allowed > 1)
         i = int(unsettled[np.lexsort((-d[unsettled], allowed[unsettled]))[0]])

@@ -9,23 +9,15 @@ take about a second; SimPy's event loop takes 15-40 s per million.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-import numba
 import numpy as np
 import numpy.typing as npt
 
+from pitstop.engines._compiled import compiled
+
 FloatArray = npt.NDArray[np.float64]
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _compiled(fn: F) -> F:
-    """``numba.njit`` with an on-disk cache, typed for mypy (numba ships no stubs)."""
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
-
-
-@_compiled
+@compiled()
 def _sift_down(heap: FloatArray, k: int) -> None:
     size = heap.size
     value = heap[k]
@@ -42,7 +34,7 @@ def _sift_down(heap: FloatArray, k: int) -> None:
     heap[k] = value
 
 
-@_compiled
+@compiled()
 def fifo_waits(
     gaps: FloatArray, services: FloatArray, free_at: FloatArray, clock: float, waits: FloatArray
 ) -> float:
