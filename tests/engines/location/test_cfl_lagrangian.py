@@ -5,6 +5,10 @@ solution, so a wrong bound or an over-eager fixing shows as a cut-off optimum.
 """
 
 import itertools
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +22,7 @@ from pitstop.engines.location.stop import Budget
 from tests.engines.location._brute import random_cfl
 
 FloatArray = np.ndarray
+IntArray = np.ndarray
 
 
 def _knapsack_brute(profit: FloatArray, weight: FloatArray, room: float) -> float:
@@ -207,3 +212,55 @@ def test_branch_and_bound_finds_the_enumerated_optimum(seed: int, tight: float) 
     assert inst.total(best) == pytest.approx(solutions[0][0])
     loads = np.bincount(best, weights=inst.d, minlength=inst.n_sites)
     assert np.all(loads <= inst.s + 1e-9)
+
+
+# 12 customers, 8 sites of capacity 11: here the ejection search once moved a customer into
+# a site local search had just emptied (its fixed cost unseen), local search emptied it
+# again, and so on for ever
+_EJECTION_LOOP = {
+    "demand": [3, 2, 8, 5, 7, 4, 2, 2, 8, 5, 7, 1],
+    "cost": [
+        [35, 19, 23, 3, 15, 13, 10, 54],
+        [5, 36, 30, 2, 58, 18, 13, 7],
+        [18, 56, 17, 37, 12, 54, 19, 13],
+        [49, 28, 32, 4, 45, 5, 29, 22],
+        [34, 49, 5, 28, 13, 7, 7, 58],
+        [41, 58, 33, 5, 27, 38, 44, 18],
+        [49, 3, 40, 19, 23, 9, 56, 54],
+        [59, 8, 4, 20, 18, 34, 33, 3],
+        [25, 17, 6, 41, 39, 16, 45, 6],
+        [41, 13, 31, 59, 41, 57, 2, 21],
+        [33, 44, 16, 25, 34, 41, 18, 4],
+        [38, 28, 18, 13, 20, 54, 35, 57],
+    ],
+    "capacity": [11.0] * 8,
+    "fixed_cost": [15, 89, 117, 12, 78, 45, 49, 7],
+}
+
+
+def _ejection(case: dict[str, list[Any]]) -> tuple[IntArray, IntArray, dict[str, FloatArray]]:
+    arrays = {k: np.array(v, dtype=float) for k, v in case.items()}
+    c, d, s = arrays["cost"], arrays["demand"], arrays["capacity"]
+    no = np.zeros(s.size, dtype=np.bool_)
+    placed, start = kernels.greedy_assignment(c, d, s, ~no)
+    assert placed
+    start = kernels.local_search(c, d, s, arrays["fixed_cost"], no, start)
+    return start, kernels.ejection_search(c, d, s, arrays["fixed_cost"], no, start), arrays
+
+
+def test_ejection_search_ends_and_never_costs_more() -> None:
+    # in a child with a deadline first: a compiled loop that never ends cannot be
+    # interrupted in this process
+    child = subprocess.run(
+        [sys.executable, "-c", f"import {__name__} as t; t._ejection(t._EJECTION_LOOP)"],
+        timeout=120,
+        capture_output=True,
+        cwd=Path(__file__).parents[3],  # the repository root, where ``tests`` imports from
+    )
+    assert child.returncode == 0, child.stderr.decode()[-2000:]
+    start, found, a = _ejection(_EJECTION_LOOP)
+    no = np.zeros(a["capacity"].size, dtype=np.bool_)
+    loads = np.bincount(found, weights=a["demand"], minlength=a["capacity"].size)
+    assert np.all(loads <= a["capacity"] + 1e-9)
+    before = kernels.assignment_cost(a["cost"], a["fixed_cost"], no, start)
+    assert kernels.assignment_cost(a["cost"], a["fixed_cost"], no, found) <= before

@@ -514,18 +514,21 @@ def ejection_search(
 ) -> IntArray:
     """Local search with ejection chains of two: move customer i to a full site b by
     moving one of b's customers h to a third open site c, while that pays; then shifts and
-    swaps again. Tight capacities leave the plain moves stuck where these still find room."""
+    swaps again. Tight capacities leave the plain moves stuck where these still find room.
+
+    Only sites open now (fixed, or with a customer) take ``h``: the gain counts no fixed
+    cost, so moving into a site emptied earlier would pay one unseen, and local search
+    could then empty it again, round after round."""
     n_c, n_s = cost.shape
     assign = local_search(cost, demand, capacity, fixed_cost, fixed, assign)
     load, count = _occupancy(demand, assign, n_s)
-    used = fixed | (count > 0)
     improved = True
     while improved:
         improved = False
         for i in range(n_c):
             a = assign[i]
             for b in range(n_s):
-                if b == a or not used[b]:
+                if b == a or count[b] == 0:  # no customer h to move on
                     continue
                 over = load[b] + demand[i] - capacity[b]
                 if over <= 1e-9:
@@ -535,7 +538,7 @@ def ejection_search(
                     if assign[h] != b or demand[h] < over - 1e-9:
                         continue
                     for k in range(n_s):
-                        if k == b or not used[k]:
+                        if k == b or (count[k] == 0 and not fixed[k]):
                             continue
                         room = capacity[k] - load[k] + (demand[i] if k == a else 0.0)
                         if demand[h] > room + 1e-9:
@@ -546,6 +549,8 @@ def ejection_search(
                             load[a] -= demand[i]
                             load[b] += demand[i] - demand[h]
                             load[k] += demand[h]
+                            count[a] -= 1
+                            count[k] += 1
                             improved = True
                             break
                     if assign[i] != a:
@@ -554,7 +559,7 @@ def ejection_search(
                     break
         if improved:
             assign = local_search(cost, demand, capacity, fixed_cost, fixed, assign)
-            load, _ = _occupancy(demand, assign, n_s)
+            load, count = _occupancy(demand, assign, n_s)
     return assign
 
 
