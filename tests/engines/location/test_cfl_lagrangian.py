@@ -207,7 +207,7 @@ def test_branch_and_bound_finds_the_enumerated_optimum(seed: int, tight: float) 
         np.zeros(inst.c.shape, dtype=bool),
         inst.c.min(axis=1),
     )
-    best, proven = _branch_and_bound(inst, root, worst, Budget(MaxIterations(10**9)))
+    best, proven = _branch_and_bound(inst, root, worst, Budget(MaxIterations(10**9)), 1.0)
     assert proven
     assert inst.total(best) == pytest.approx(solutions[0][0])
     loads = np.bincount(best, weights=inst.d, minlength=inst.n_sites)

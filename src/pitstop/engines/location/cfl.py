@@ -464,6 +464,8 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
     # numba costs about half a second to import: only this solver needs it
     from pitstop.engines.location import _cfl_kernels as kernels
 
+    kernels.warm_up()  # numba loads each kernel at its first call: not the root's time
+    root_started = budget.elapsed()
     c, d, s, f = inst.c, inst.d, inst.s, inst.f
     opened = inst.fixed.copy()
     closed: BoolArray = np.zeros(inst.n_sites, dtype=bool)
@@ -515,7 +517,8 @@ def _lagrangian_mip(inst: _Instance, budget: Budget) -> tuple[IntArray | None, f
     if best is None or bound >= upper - inst.tol or budget.seconds_left() <= 0:
         return best, bound
     node = _Node(opened, closed, banned, lam)
-    best, proven = _branch_and_bound(inst, node, best, budget)
+    root_seconds = budget.elapsed() - root_started
+    best, proven = _branch_and_bound(inst, node, best, budget, root_seconds)
     if proven:
         return best, inst.total(best)
     site_lower = opened.astype(float)
@@ -559,7 +562,7 @@ _NODE_MIN_SECONDS = 0.2
 
 
 def _branch_and_bound(
-    inst: _Instance, root: _Node, incumbent: IntArray, budget: Budget
+    inst: _Instance, root: _Node, incumbent: IntArray, budget: Budget, root_seconds: float
 ) -> tuple[IntArray, bool]:
     """Depth-first Lagrangian branch and bound over the root's fixings.
 
@@ -570,8 +573,9 @@ def _branch_and_bound(
     times, with the fewest sites left, branches over those sites, cheapest first. On
     cap94 and cap124 this proves the optimum in 29 and 40 nodes, where HiGHS's root cut loop
     took 250-330 ms. Returns (best assignment, whether it is proven optimal); unproven
-    when it stopped at the node limit, at ten times the root's time or at its share of
-    the time left (on hard instances it can lose to HiGHS, which then keeps the rest).
+    when it stopped at the node limit, at ten times ``root_seconds`` (the root's bounding
+    and probing) or at its share of the time left (on hard instances it can lose to
+    HiGHS, which then keeps the rest).
     """
     from pitstop.engines.location import _cfl_kernels as kernels
 
@@ -580,8 +584,7 @@ def _branch_and_bound(
     best = incumbent.astype(np.int64)
     stack: list[tuple[_Node, int, int]] = [(root, -1, -1)]
     nodes = 0
-    root_seconds = budget.elapsed()
-    stop_at = root_seconds + min(
+    stop_at = budget.elapsed() + min(
         _NODE_TIME_SHARE * budget.seconds_left(),
         max(_NODE_MIN_SECONDS, _NODE_ROOT_MULTIPLE * root_seconds),
     )
